@@ -1,0 +1,1 @@
+"""Central's database: engine set-up, schema (SQLAlchemy Core) and Alembic migrations."""
