@@ -160,9 +160,7 @@ def mosquitto_broker(extra_config: str = "") -> Iterator[MosquittoBroker]:
     config.write_text(
         f"listener {port} 127.0.0.1\n{allow_anonymous}persistence false\nset_tcp_nodelay true\n{extra_config}"
     )
-    process = subprocess.Popen(
-        [MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = subprocess.Popen([MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
         yield MosquittoBroker(port=port, process=process, config=config)
@@ -188,3 +186,22 @@ def chromium_path() -> str:
     """Debian's Chromium, which Playwright drives through ``executable_path``."""
     require("Chromium", Path(CHROMIUM).exists(), "apt-get install chromium")
     return CHROMIUM
+
+
+@contextlib.contextmanager
+def serve_app(app: object) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a thread on a free loopback port; yields its base URL."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,52 @@
+"""Central's composition root: ``create_app(CentralSettings())`` builds the one engine and every router."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from starlette.middleware.sessions import SessionMiddleware
+
+from central.auth.staff import LoginRequired
+from central.settings import CentralSettings
+from central.store.engine import create_central_engine, current_revision, migrate
+from central.web import pages
+from central.web.i18n import template_environment
+
+
+def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastAPI:
+    """The central web app, its schema migrated: ``uvicorn.run(create_app(CentralSettings()))``."""
+    engine = engine or create_central_engine(settings.database_url)
+    migrate(engine)
+
+    app = FastAPI(title="Stockyard central", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = template_environment(settings.language)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="stockyard_session",
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+
+    @app.exception_handler(LoginRequired)
+    def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "Требуется вход в систему"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str | None]:
+        """Liveness and readiness: the database answers and the schema revision is known."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "service": "central", "schema": current_revision(engine)}
+
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,89 @@
+"""Central's command-line surface: run the server, seed the demo company, and the tool groups."""
+
+from __future__ import annotations
+
+import click
+
+from central.settings import CentralSettings
+
+DATABASE_URL_HELP = "Central's database, e.g. sqlite:///var/central.db or postgresql://user@host/db."
+
+
+def _settings(**overrides: object) -> CentralSettings:
+    """Settings with the command-line options that were given laid over environment and file."""
+    try:
+        return CentralSettings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise click.ClickException(f"Invalid settings: {exc}") from exc
+
+
+@click.group(invoke_without_command=True)
+@click.option("--host", help="Address to listen on [default: 127.0.0.1].")
+@click.option("--port", type=int, help="Port to listen on [default: 8000].")
+@click.option("--database-url", envvar="STOCKYARD_DATABASE_URL", help=DATABASE_URL_HELP)
+@click.option("--mqtt-url", envvar="STOCKYARD_MQTT_URL", help="Broker, e.g. mqtt://127.0.0.1:1883.")
+@click.pass_context
+def central(
+    ctx: click.Context, host: str | None, port: int | None, database_url: str | None, mqtt_url: str | None
+) -> None:
+    """Run the central office web app (back office, portal, API), or one of the commands below."""
+    ctx.obj = {"database_url": database_url}
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from central.app import create_app
+
+    settings = _settings(host=host, port=port, database_url=database_url, mqtt_url=mqtt_url)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None)
+
+
+@central.command()
+@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True, help="Size of the company.")
+@click.option("--seed", "seed_value", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--database-url", envvar="STOCKYARD_DATABASE_URL", help=DATABASE_URL_HELP)
+@click.pass_context
+def seed(ctx: click.Context, scale: int, seed_value: int, database_url: str | None) -> None:
+    """Load the demo company into an empty database (refuses a database that already has one)."""
+    from central.demo.company import DatabaseNotEmpty, seed_company
+    from central.store.engine import create_central_engine, migrate
+
+    settings = _settings(database_url=database_url or ctx.obj.get("database_url"))
+    engine = create_central_engine(settings.database_url)
+    migrate(engine)
+    try:
+        summary = seed_company(engine, scale=scale, seed=seed_value)
+    except DatabaseNotEmpty as exc:
+        raise click.ClickException(str(exc)) from exc
+    for table, count in summary.counts.items():
+        click.echo(f"{table:<24} {count:>10}")
+
+
+@central.command()
+@click.option("--database-url", envvar="STOCKYARD_DATABASE_URL", help=DATABASE_URL_HELP)
+@click.pass_context
+def migrate(ctx: click.Context, database_url: str | None) -> None:
+    """Apply pending schema migrations (central also does this at start) and print the revision."""
+    from central.store.engine import create_central_engine, current_revision
+    from central.store.engine import migrate as apply_migrations
+
+    settings = _settings(database_url=database_url or ctx.obj.get("database_url"))
+    engine = create_central_engine(settings.database_url)
+    apply_migrations(engine)
+    click.echo(f"schema at revision {current_revision(engine)}")
+
+
+@click.group()
+def simulate() -> None:
+    """Simulators that drive edges through their real command paths (scanners, terminals)."""
+
+
+@click.group()
+def sync() -> None:
+    """Edge ↔ central synchronisation: status, broker configuration."""
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks that print tables of measured figures (recorded in docs/benchmarks.md)."""

@@ -1,0 +1,60 @@
+"""Central's settings: environment variables ``STOCKYARD_*``, an optional TOML file, then defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - the value production refuses
+
+
+class CentralSettings(BaseSettings):
+    """``CentralSettings(database_url="postgresql://…")``; the TOML file is named by ``STOCKYARD_CONFIG``."""
+
+    model_config = SettingsConfigDict(env_prefix="STOCKYARD_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/central.db"
+    mqtt_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    language: str = "ru"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> CentralSettings:
+        # A forged session cookie is an open door to prices and customer data: production must set its own.
+        if self.environment == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+            raise ValueError("STOCKYARD_SECRET_KEY must be set to a random secret when environment=production")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Command-line options beat the environment, which beats the TOML file."""
+        return init_settings, env_settings, *config_file_source(settings_cls, "central")
+
+
+def config_file_source(settings_cls: type[BaseSettings], section: str) -> tuple[PydanticBaseSettingsSource, ...]:
+    """The ``[section]`` table of the TOML file named by ``STOCKYARD_CONFIG``, if there is one."""
+    path = os.environ.get("STOCKYARD_CONFIG")
+    if not path:
+        return ()
+    if not Path(path).is_file():
+        raise ValueError(f"STOCKYARD_CONFIG names {path}, which is not a readable file")
+    return (TomlConfigSettingsSource(settings_cls, toml_file=path, toml_table_header=(section,)),)

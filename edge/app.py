@@ -1,0 +1,60 @@
+"""An edge node's composition root: ``create_app(EdgeSettings(site="W1"))`` opens the site's database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlite_utils import Database
+
+from edge.settings import EdgeSettings
+from edge.store import applied_migrations, open_site_database
+
+WEB = Path(__file__).parent / "web"
+
+
+def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
+    """The terminal app and API of one site: ``uvicorn.run(create_app(EdgeSettings(site="W1")))``."""
+    db = db or open_site_database(settings.database_path)
+    templates = Environment(
+        loader=FileSystemLoader(WEB / "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    templates.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+
+    app = FastAPI(
+        title=f"Stockyard edge {settings.site}",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, object]:
+        """Liveness and readiness: the site's database answers and is migrated."""
+        db.execute("SELECT 1")
+        return {
+            "status": "ok",
+            "service": "edge",
+            "site": settings.site,
+            "migrations": applied_migrations(db),
+        }
+
+    @app.get("/", response_class=HTMLResponse)
+    def terminal(request: Request) -> HTMLResponse:
+        figures = {
+            "items": db.table("items").count,
+            "cells": db.table("cells").count,
+            "pending": db.execute("SELECT count(*) FROM outbox").fetchone()[0],
+        }
+        html = templates.get_template("terminal.html").render(site=settings.site, figures=figures)
+        return HTMLResponse(html)
+
+    return app

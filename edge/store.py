@@ -1,0 +1,69 @@
+"""The edge's SQLite database: one file per site, WAL, migrations versioned in code (sqlite-utils ``Migrations``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("stockyard-edge")
+
+
+@migrations()
+def m001_outbox_and_read_copies(db: Database) -> None:
+    """Outbox for upstream events, downstream cursor, read copies of central's catalogue, stock per cell."""
+    # The outbox row is written in the same transaction as the state change it reports; seq is the
+    # per-site order central applies in, so it must be gap-free and never reused (AUTOINCREMENT).
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            type TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            actor TEXT,
+            payload TEXT NOT NULL,
+            schema_version INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.table("items").create(
+        {"sku": str, "name": str, "ean13": str, "uom": str, "serialized": int, "lot_tracked": int},
+        pk="sku",
+    )
+    db.table("items").create_index(["ean13"])
+    db.table("cells").create({"id": int, "address": str, "barcode": str, "kind": str}, pk="id")
+    db.table("cells").create_index(["barcode"], unique=True)
+    # Physical stock is the edge's own fact; the CHECK is the last line behind the domain's refusal.
+    db.execute(
+        """
+        CREATE TABLE stock (
+            sku TEXT NOT NULL REFERENCES items(sku),
+            cell_id INTEGER NOT NULL REFERENCES cells(id),
+            qty INTEGER NOT NULL CHECK (qty >= 0),
+            PRIMARY KEY (sku, cell_id)
+        )
+        """
+    )
+
+
+def open_site_database(path: Path) -> Database:
+    """Open (creating and migrating) a site's database: ``open_site_database(Path("var/edge/W1.db"))``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # A scan acknowledged to the operator must survive a power cut: FULL syncs the WAL on every commit.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    db = Database(conn)
+    migrations.apply(db)
+    return db
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """Names of applied migrations, oldest first: ``applied_migrations(db)[0] == "m001_outbox_and_read_copies"``."""
+    return [m.name for m in migrations.applied(db)]
