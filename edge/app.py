@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from edge.settings import EdgeSettings
 from edge.store import applied_migrations, open_site_database
+from edge.warehouse import routes as warehouse_routes
 
 WEB = Path(__file__).parent / "web"
 
@@ -57,4 +58,5 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
         html = templates.get_template("terminal.html").render(site=settings.site, figures=figures)
         return HTMLResponse(html)
 
+    app.include_router(warehouse_routes.router)
     return app

@@ -25,3 +25,30 @@ def test_terminal_page_is_russian(tmp_path):
     assert page.status_code == 200
     assert "Терминал площадки" in page.text
     assert "S1" in page.text
+
+
+def test_stock_api_lists_sku_cell_qty_sorted(tmp_path):
+    from edge.warehouse.domain import ReceiveUnits
+    from edge.warehouse.service import handle
+
+    app = create_app(EdgeSettings(site="W1", data_dir=tmp_path))
+    db = app.state.db
+    db.table("items").insert_all(
+        [
+            {"sku": sku, "name": sku, "ean13": "", "uom": "шт", "serialized": 0, "lot_tracked": 0}
+            for sku in ("B-2", "A-1")
+        ]
+    )
+    db.table("cells").insert_all(
+        [
+            {"id": 1, "address": "A-01-01-02", "barcode": "2100000000015", "kind": "storage"},
+            {"id": 2, "address": "A-01-01-01", "barcode": "2100000000022", "kind": "storage"},
+        ]
+    )
+    for sku, cell, qty in (("B-2", 1, 1), ("A-1", 1, 2), ("A-1", 2, 3)):
+        handle(db, ReceiveUnits(sku, cell, qty), actor="test")
+    assert TestClient(app).get("/api/v1/stock").json() == [
+        {"sku": "A-1", "cell": "A-01-01-01", "qty": 3},
+        {"sku": "A-1", "cell": "A-01-01-02", "qty": 2},
+        {"sku": "B-2", "cell": "A-01-01-02", "qty": 1},
+    ]

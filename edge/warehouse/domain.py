@@ -1,0 +1,208 @@
+"""Warehouse rules without I/O: a command and what the site holds go in, events or a refusal come out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Refused(Exception):
+    """A command the rules do not allow; ``message`` is shown to the operator as it is (Russian)."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: int
+    address: str
+    kind: str  # storage, receiving, assembly, shipping
+
+
+@dataclass(frozen=True)
+class Item:
+    sku: str
+    name: str
+
+
+class SiteView(Protocol):
+    """What the rules may read about the site; the service layer answers from the site's database."""
+
+    def cell(self, cell_id: int) -> Cell | None: ...
+
+    def item(self, sku: str) -> Item | None: ...
+
+    def qty(self, sku: str, cell_id: int) -> int: ...
+
+
+# Commands: imperative, what an operator asks for.
+@dataclass(frozen=True)
+class ReceiveUnits:
+    sku: str
+    cell_id: int
+    qty: int
+    receipt: str | None = None
+
+
+@dataclass(frozen=True)
+class MoveUnits:
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class PickUnits:
+    task: str
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class ShipUnits:
+    sku: str
+    cell_id: int
+    qty: int
+    shipment: str
+
+
+@dataclass(frozen=True)
+class CountCell:
+    sku: str
+    cell_id: int
+    counted: int
+    count_task: str | None = None
+
+
+Command = ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell
+
+
+# Events: past tense, the facts the site records and reports to central.
+@dataclass(frozen=True)
+class UnitsReceived:
+    sku: str
+    cell_id: int
+    qty: int
+    receipt: str | None
+
+
+@dataclass(frozen=True)
+class UnitsMoved:
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class UnitsPicked:
+    task: str
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int
+
+
+@dataclass(frozen=True)
+class UnitsShipped:
+    sku: str
+    cell_id: int
+    qty: int
+    shipment: str
+
+
+@dataclass(frozen=True)
+class CellCounted:
+    sku: str
+    cell_id: int
+    book: int
+    counted: int
+    count_task: str | None
+
+
+Event = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted
+
+
+def stock_changes(event: Event) -> list[tuple[str, int, int]]:
+    """How an event changes stock, as (sku, cell, delta): ``stock_changes(UnitsMoved("A", 1, 2, 3))``."""
+    match event:
+        case UnitsReceived(sku=sku, cell_id=cell, qty=qty):
+            return [(sku, cell, qty)]
+        case (
+            UnitsMoved(sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty)
+            | UnitsPicked(sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty)
+        ):
+            return [(sku, src, -qty), (sku, dst, qty)]
+        case UnitsShipped(sku=sku, cell_id=cell, qty=qty):
+            return [(sku, cell, -qty)]
+        case CellCounted():
+            # A blind count only records; the adjustment comes back from central as its own task (WH-9).
+            return []
+    raise TypeError(f"unknown event {event!r}")
+
+
+def decide(command: Command, site: SiteView) -> Event:
+    """The event a command produces, or ``Refused``: ``decide(MoveUnits("A", 1, 2, 3), site)``."""
+    item = site.item(command.sku)
+    if item is None:
+        raise Refused("unknown_item", f"Товар {command.sku} не найден в справочнике площадки")
+    match command:
+        case ReceiveUnits(sku=sku, cell_id=cell_id, qty=qty, receipt=receipt):
+            _positive(qty)
+            _cell(site, cell_id, allowed=("receiving", "storage"))
+            return UnitsReceived(sku, cell_id, qty, receipt)
+        case MoveUnits(sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty):
+            _positive(qty)
+            _distinct(src, dst)
+            _cell(site, dst, allowed=("storage", "receiving", "assembly", "shipping"))
+            _available(site, item, _cell(site, src), qty)
+            return UnitsMoved(sku, src, dst, qty)
+        case PickUnits(task=task, sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty):
+            _positive(qty)
+            _distinct(src, dst)
+            _cell(site, dst, allowed=("assembly",))
+            _available(site, item, _cell(site, src), qty)
+            return UnitsPicked(task, sku, src, dst, qty)
+        case ShipUnits(sku=sku, cell_id=cell_id, qty=qty, shipment=shipment):
+            _positive(qty)
+            _available(site, item, _cell(site, cell_id, allowed=("assembly", "shipping")), qty)
+            return UnitsShipped(sku, cell_id, qty, shipment)
+        case CountCell(sku=sku, cell_id=cell_id, counted=counted, count_task=task):
+            if counted < 0:
+                raise Refused("negative_count", "Количество при пересчёте не может быть отрицательным")
+            _cell(site, cell_id)
+            return CellCounted(sku, cell_id, site.qty(sku, cell_id), counted, task)
+    raise TypeError(f"unknown command {command!r}")
+
+
+def _positive(qty: int) -> None:
+    if qty <= 0:
+        raise Refused("bad_quantity", f"Количество должно быть больше нуля, получено {qty}")
+
+
+def _distinct(src: int, dst: int) -> None:
+    if src == dst:
+        raise Refused("same_cell", "Ячейка назначения совпадает с ячейкой-источником")
+
+
+def _cell(site: SiteView, cell_id: int, allowed: tuple[str, ...] | None = None) -> Cell:
+    cell = site.cell(cell_id)
+    if cell is None:
+        raise Refused("unknown_cell", f"Ячейка {cell_id} не найдена на этой площадке")
+    if allowed is not None and cell.kind not in allowed:
+        raise Refused("wrong_cell", f"Ячейка {cell.address} ({cell.kind}) не подходит для этой операции")
+    return cell
+
+
+def _available(site: SiteView, item: Item, cell: Cell, qty: int) -> None:
+    have = site.qty(item.sku, cell.id)
+    if have == 0:
+        raise Refused("wrong_cell", f"В ячейке {cell.address} нет товара {item.sku} «{item.name}»")
+    if have < qty:
+        raise Refused("not_enough_stock", f"В ячейке {cell.address} только {have} шт. {item.sku}, запрошено {qty}")
