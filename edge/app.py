@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -12,6 +12,9 @@ from sqlite_utils import Database
 
 from edge.settings import EdgeSettings
 from edge.store import applied_migrations, open_site_database
+from edge.terminal import routes as terminal_routes
+from edge.terminal.resolve import resolve
+from edge.terminal.service import Terminals
 from edge.warehouse import routes as warehouse_routes
 
 WEB = Path(__file__).parent / "web"
@@ -35,6 +38,7 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.terminals = Terminals(db, resolve)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.get("/healthz")
@@ -49,14 +53,10 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
         }
 
     @app.get("/", response_class=HTMLResponse)
-    def terminal(request: Request) -> HTMLResponse:
-        figures = {
-            "items": db.table("items").count,
-            "cells": db.table("cells").count,
-            "pending": db.execute("SELECT count(*) FROM outbox").fetchone()[0],
-        }
-        html = templates.get_template("terminal.html").render(site=settings.site, figures=figures)
-        return HTMLResponse(html)
+    def terminal() -> HTMLResponse:
+        """The handheld terminal app."""
+        return HTMLResponse(templates.get_template("terminal.html").render(site=settings.site))
 
     app.include_router(warehouse_routes.router)
+    app.include_router(terminal_routes.router)
     return app

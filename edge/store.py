@@ -50,6 +50,28 @@ def m001_outbox_and_read_copies(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_staff_and_scan_journal(db: Database) -> None:
+    """Read copy of staff badges for terminal login; the journal of every scan and what came of it."""
+    db.table("staff").create({"badge": str, "full_name": str, "role": str, "pin_hash": str}, pk="badge")
+    db.execute(
+        """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            workstation TEXT NOT NULL,
+            operator TEXT,
+            source TEXT NOT NULL,
+            code TEXT NOT NULL,
+            interpretation TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'invalid')),
+            message TEXT NOT NULL,
+            event_seq INTEGER
+        )
+        """
+    )
+
+
 def open_site_database(path: Path) -> Database:
     """Open (creating and migrating) a site's database: ``open_site_database(Path("var/edge/W1.db"))``."""
     path.parent.mkdir(parents=True, exist_ok=True)

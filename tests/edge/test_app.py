@@ -15,7 +15,7 @@ def test_healthz_reports_site_and_migrations(tmp_path):
         "status": "ok",
         "service": "edge",
         "site": "W1",
-        "migrations": ["m001_outbox_and_read_copies"],
+        "migrations": ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal"],
     }
 
 
@@ -23,7 +23,7 @@ def test_terminal_page_is_russian(tmp_path):
     client = TestClient(create_app(EdgeSettings(site="S1", data_dir=tmp_path)))
     page = client.get("/")
     assert page.status_code == 200
-    assert "Терминал площадки" in page.text
+    assert "Отсканируйте бейдж" in page.text
     assert "S1" in page.text
 
 

@@ -1,0 +1,1 @@
+"""The handheld terminal: a scan session per workstation that turns scans into warehouse commands."""

@@ -1,0 +1,48 @@
+"""From a scanned code to the thing on the site it names: an item of the catalogue or a cell of this site."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from devices.barcodes import (
+    BadgeCode,
+    BarcodeError,
+    CellCode,
+    DocumentCode,
+    ItemCode,
+    PackageCode,
+    TaskCode,
+    interpret,
+)
+from edge.terminal.session import Input, ScannedCell, ScannedItem
+from edge.warehouse.domain import Cell, Item, Refused
+
+
+def resolve(db: Database, code: str) -> Input:
+    """``resolve(db, "4601234567894")`` → ``ScannedItem``; an unknown or invalid code raises ``Refused``."""
+    try:
+        parsed = interpret(code)
+    except BarcodeError as error:
+        raise Refused(error.reason, error.message) from error
+    match parsed:
+        case ItemCode():
+            return ScannedItem(_item(db, parsed.gtin), qty=parsed.count or 1)
+        case CellCode():
+            row = db.execute("SELECT id, address, kind FROM cells WHERE id = ?", [parsed.cell_id]).fetchone()
+            if row is None:
+                raise Refused("unknown_cell", f"Ячейка {parsed.cell_id} не принадлежит этой площадке")
+            return ScannedCell(Cell(id=row[0], address=row[1], kind=row[2]))
+        case BadgeCode():
+            raise Refused("badge_while_signed_in", "Вы уже вошли. Чтобы сменить оператора, нажмите «Выйти»")
+        case PackageCode() | TaskCode() | DocumentCode():
+            raise Refused("not_in_this_mode", "Этот штрихкод не используется в текущем режиме")
+    raise Refused("unknown_code", f"Неизвестный штрихкод {code}")
+
+
+def _item(db: Database, gtin: str) -> Item:
+    # Catalogue barcodes are EAN-13; a GTIN-14 of the same unit carries a leading indicator digit 0.
+    ean13 = gtin[-13:] if len(gtin) == 14 and gtin.startswith("0") else gtin
+    row = db.execute("SELECT sku, name FROM items WHERE ean13 = ?", [ean13]).fetchone()
+    if row is None:
+        raise Refused("unknown_item", f"Товар со штрихкодом {gtin} не найден в справочнике")
+    return Item(sku=row[0], name=row[1])

@@ -1,0 +1,102 @@
+// Handheld terminal: the scanner types a code and Enter into the focused field; every action is one POST,
+// the answer says what happened (with a sound) and what to do next. Works with central down: only the edge answers.
+"use strict";
+
+const workstation = (() => {
+  const fromUrl = new URLSearchParams(location.search).get("ws");
+  if (fromUrl) localStorage.setItem("workstation", fromUrl);
+  let id = localStorage.getItem("workstation");
+  if (!id) {
+    id = "ТСД-" + Math.random().toString(36).slice(2, 7).toUpperCase();
+    localStorage.setItem("workstation", id);
+  }
+  return id;
+})();
+const api = (path) => `/api/v1/terminal/${encodeURIComponent(workstation)}${path}`;
+const $ = (id) => document.getElementById(id);
+const modeTitles = { login: "Вход", receive: "Приёмка", move: "Перемещение", count: "Пересчёт" };
+
+let audio;
+function beep(ok) {
+  try {
+    audio = audio || new AudioContext();
+    const tones = ok ? [[1320, 0.08]] : [[220, 0.25], [180, 0.35]];
+    let t = audio.currentTime;
+    for (const [freq, length] of tones) {
+      const osc = audio.createOscillator();
+      osc.frequency.value = freq;
+      osc.type = ok ? "sine" : "square";
+      osc.connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + length);
+      t += length + 0.05;
+    }
+  } catch (e) { /* no sound device: the colour still tells */ }
+  if (!ok && navigator.vibrate) navigator.vibrate([200, 100, 200]);
+}
+
+function show(feedback, sound = true) {
+  const signedIn = feedback.mode !== "login";
+  $("login").hidden = signedIn;
+  $("work").hidden = !signedIn;
+  $("mode-title").textContent = modeTitles[feedback.mode] || feedback.mode;
+  $("operator").textContent = feedback.operator || "";
+  $("prompt").textContent = feedback.prompt;
+  const message = $("message");
+  message.textContent = feedback.message;
+  message.className = "message " + (feedback.message ? (feedback.ok ? "ok" : "error") : "");
+  document.body.dataset.beep = feedback.beep;
+  document.querySelectorAll(".modes button").forEach((b) => b.classList.toggle("active", b.dataset.mode === feedback.mode));
+  if (sound && feedback.message) beep(feedback.ok);
+  (signedIn ? $("scan") : ($("badge").value ? $("pin") : $("badge"))).focus();
+}
+
+async function post(url, body) {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      show({ ok: false, beep: "error", message: "Ошибка: " + JSON.stringify(data.detail), prompt: $("prompt").textContent, mode: "login" });
+      return;
+    }
+    show(data);
+  } catch (e) {
+    show({ ok: false, beep: "error", message: "Нет связи с узлом склада", prompt: $("prompt").textContent, mode: "login" });
+  }
+}
+
+$("scan").addEventListener("keydown", (event) => {
+  if (event.key !== "Enter") return;
+  event.preventDefault();
+  const code = event.target.value.trim();
+  event.target.value = "";
+  if (code) post("/api/v1/scans", { workstation, code, source: "browser:" + workstation });
+});
+$("badge").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") { event.preventDefault(); $("pin").focus(); }
+});
+$("pin").addEventListener("keydown", (event) => {
+  if (event.key === "Enter") { event.preventDefault(); $("login-button").click(); }
+});
+$("login-button").addEventListener("click", () => {
+  post(api("/login"), { badge: $("badge").value.trim(), pin: $("pin").value });
+  $("pin").value = "";
+});
+document.querySelectorAll(".modes button").forEach((b) => b.addEventListener("click", () => post(api("/mode"), { mode: b.dataset.mode })));
+$("undo").addEventListener("click", () => post(api("/undo")));
+$("finish").addEventListener("click", () => post(api("/finish")));
+$("logout").addEventListener("click", () => { $("badge").value = ""; post(api("/logout")); });
+$("qty").addEventListener("click", () => {
+  const qty = parseInt(prompt("Количество", "1"), 10);
+  if (!Number.isNaN(qty)) post(api("/qty"), { qty });
+});
+// A handheld's scan key types into whatever has focus: keep it on the scan field between actions.
+document.addEventListener("click", (event) => {
+  if (!$("work").hidden && event.target.tagName !== "INPUT") setTimeout(() => $("scan").focus(), 0);
+});
+
+fetch(api("")).then((r) => r.json()).then((f) => show(f, false));
