@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from central.cli import LazyGroup
 from central.settings import CentralSettings
 
 DATABASE_URL_HELP = "Central's database, e.g. sqlite:///var/central.db or postgresql://user@host/db."
@@ -84,6 +85,14 @@ def sync() -> None:
     """Edge ↔ central synchronisation: status, broker configuration."""
 
 
-@click.group()
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={
+        "scans": "edge.bench:scans_bench",
+        "routes": "optimizer.cli:routes_bench",
+        "jobshop": "optimizer.cli:jobshop_bench",
+        "borrowing": "optimizer.cli:borrowing_bench",
+    },
+)
 def bench() -> None:
     """Benchmarks that print tables of measured figures (recorded in docs/benchmarks.md)."""
