@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def _table_near(instance: Path, names: tuple[str, ...]) -> Path | None:
-    """The first metadata table found in the instance's folder or up to two parents: ``_table_near(p, ("bks.csv",))``."""
+    """The metadata table in the instance's folder or up to two parents: ``_table_near(p, ("bks.csv",))``."""
+    instance = instance.resolve()
     folder = instance if instance.is_dir() else instance.parent
     for candidate_dir in (folder, folder.parent, folder.parent.parent):
         for name in names:
@@ -18,7 +19,7 @@ def _table_near(instance: Path, names: tuple[str, ...]) -> Path | None:
 
 
 def best_known_makespan(instance: Path) -> int | None:
-    """The optimum, else the best upper bound, from ``optimum.csv``: ``best_known_makespan(Path(".../ft06.txt")) == 55``."""
+    """The optimum, else the best upper bound, from ``optimum.csv``: ``best_known_makespan(Path("ft06.txt")) == 55``."""
     table = _table_near(instance, ("optimum.csv",))
     if table is None:
         return None

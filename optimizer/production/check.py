@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from optimizer.production.model import ScheduledOp, ShopProblem
@@ -27,13 +28,13 @@ def check_schedule(problem: ShopProblem, schedule: Sequence[ScheduledOp]) -> lis
     for j, job in enumerate(problem.jobs):
         previous_end = job.release
         for o in range(len(job.operations)):
-            row = seen.get((j, o))
-            if row is None:
+            placed = seen.get((j, o))
+            if placed is None:
                 errors.append(f"job {j} op {o} missing")
                 continue
-            if row.start < previous_end:
-                errors.append(f"job {j} op {o} starts at {row.start} before {previous_end} (release or routing)")
-            previous_end = row.end
+            if placed.start < previous_end:
+                errors.append(f"job {j} op {o} starts at {placed.start} before {previous_end} (release or routing)")
+            previous_end = placed.end
     errors.extend(_overlaps(schedule))
     errors.extend(_outside_shifts(problem, schedule))
     return errors
@@ -48,7 +49,7 @@ def _overlaps(schedule: Sequence[ScheduledOp]) -> list[str]:
             by_machine.setdefault(row.machine, []).append(row)
     for machine, rows in by_machine.items():
         rows.sort(key=lambda r: r.start)
-        for a, b in zip(rows, rows[1:], strict=False):
+        for a, b in itertools.pairwise(rows):
             if b.start < a.end:
                 errors.append(f"machine {machine}: job {a.job} op {a.op} overlaps job {b.job} op {b.op}")
     return errors

@@ -22,7 +22,7 @@ class Operation:
 
 @dataclass(frozen=True)
 class Job:
-    """A production task: its routing in order, release (kit ready), due date and weight: ``Job((op1, op2), due=480)``."""
+    """A production task: routing in order, release (kit ready), due date, weight: ``Job((op1, op2), due=480)``."""
 
     operations: tuple[Operation, ...]
     release: int = 0
@@ -33,7 +33,7 @@ class Job:
 
 @dataclass(frozen=True)
 class WorkCentre:
-    """A work centre; ``shifts`` are its open intervals ``[start, end)``, None means always open: ``WorkCentre("Пила")``."""
+    """A work centre; ``shifts`` are open intervals ``[start, end)``, None = always open: ``WorkCentre("Пила")``."""
 
     name: str
     shifts: tuple[tuple[int, int], ...] | None = None

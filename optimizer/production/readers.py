@@ -49,7 +49,9 @@ def read_jsplib(path: Path) -> ShopProblem:
 
 def read_fjs(path: Path) -> ShopProblem:
     """Read an FJSPLIB file (machines numbered from 1 in the file, from 0 in the result): ``read_fjs(p)``."""
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    lines = [
+        ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
     if not lines:
         raise InstanceFormatError(f"{path.name}: empty file")
     header = lines[0].split()

@@ -43,7 +43,7 @@ def horizon_of(problem: ShopProblem) -> int:
     last_shift_end = 0
     for wc in problem.machines:
         if wc.shifts:
-            last_shift_end = max(last_shift_end, max(end for _, end in wc.shifts))
+            last_shift_end = max(last_shift_end, *(end for _, end in wc.shifts))
             closed = max(closed, _closed_time(wc, last_shift_end))
     return max(base + closed, last_shift_end)
 
@@ -199,10 +199,10 @@ def solve_shop(
         tardiness_value = round(solver.objective_value)
         proven_tardiness = status == cp_model.OPTIMAL
         first = _read_schedule(built, solver)
-        built.model.clear_hints()
+        built.model.clear_hints()  # type: ignore[no-untyped-call]
         _add_hint(built, first)
         built.model.add(built.tardiness <= tardiness_value)
-        built.model.clear_objective()
+        built.model.clear_objective()  # type: ignore[no-untyped-call]
     built.model.minimize(built.makespan)
     remaining = time_limit - (time.monotonic() - started) if not deterministic else time_limit / 2
     if not built.has_due_dates and deterministic:
@@ -239,7 +239,7 @@ def explain(
     bound: int,
     status: str,
 ) -> tuple[str, ...]:
-    """Russian lines for the dispatcher: the objective figures, then one line per task: ``explain(p, s, 55, 0, 55, ...)``."""
+    """Russian lines: objective figures, then one line per task: ``explain(p, s, 55, 0, 55, "optimal")``."""
     proof = "доказано оптимально" if status == "optimal" else f"нижняя граница {bound}"
     lines = [
         f"Цель: сначала минимум взвешенного опоздания (получено {tardiness}), затем минимум общего срока "
