@@ -89,10 +89,11 @@ def _check_loans(problem: BorrowingProblem, proposal: BorrowingProposal, taken: 
         if supply is None:
             errors.append(f"loan {loan.loan_id} is repaid by {loan.repayment_source}, which brings no {loan.item}")
             continue
-        if max(supply.eta, problem.today) != loan.repayment_date:
+        arrives = max(supply.eta, problem.today)
+        if arrives != loan.repayment_date:
             errors.append(f"loan {loan.loan_id}: repayment date differs from the supply's arrival")
         latest = deadline.get((loan.lender, loan.item))
-        if latest is not None and loan.repayment_date > latest - timedelta(days=problem.margin_days):
+        if latest is not None and arrives > latest - timedelta(days=problem.margin_days):
             errors.append(f"loan {loan.loan_id} is repaid after the lender's deadline minus margin")
     for key, qty in lent.items():
         if qty > reserved.get(key, 0):
