@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from optimizer.production.greedy import greedy_schedule
 from optimizer.production.model import Job, ScheduledOp, ShopProblem, ShopResult, WorkCentre
 
 
@@ -70,10 +71,9 @@ def _closed_intervals(wc: WorkCentre, horizon: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in gaps if e > s]
 
 
-def _build(problem: ShopProblem) -> _Model:
+def _build(problem: ShopProblem, horizon: int) -> _Model:
     """Intervals with alternatives, routing precedences, releases, no-overlap with closed periods, objectives."""
     model = cp_model.CpModel()
-    horizon = horizon_of(problem)
     ops: dict[tuple[int, int], _OpVars] = {}
     per_machine: dict[int, list[cp_model.IntervalVar]] = {m: [] for m in range(len(problem.machines))}
     job_ends: list[cp_model.IntVar] = []
@@ -186,8 +186,16 @@ def solve_shop(
     accepted plan) warm-starts phase one. ``deterministic`` uses CP-SAT's deterministic time instead of wall time.
     """
     started = time.monotonic()
-    built = _build(problem)
-    _add_hint(built, hint)
+    horizon = horizon_of(problem)
+    start_plan = list(hint) if hint else greedy_schedule(problem, seed=seed)
+    plain = all(wc.shifts is None for wc in problem.machines) and all(job.due is None for job in problem.jobs)
+    if plain and start_plan and not hint:
+        # Pure makespan without calendars: the greedy schedule is feasible, so no optimum ends later than it.
+        # The much tighter horizon strengthens propagation on large flexible instances.
+        horizon = min(horizon, max(row.end for row in start_plan))
+    built = _build(problem, horizon)
+    # Without an accepted plan, a dispatching-rule schedule gives the search a decent first solution to improve.
+    _add_hint(built, start_plan)
     tardiness_value = 0
     proven_tardiness = True
     if built.has_due_dates:
