@@ -88,11 +88,11 @@ def wait_until_healthy(children: list[Child], timeout: float = STARTUP_TIMEOUT_S
 
 def seed_if_empty(database_url: str) -> bool:
     """Migrate central's database and load the demo company into it on first start; True if it seeded."""
-    from central.demo.company import seed_company
-    from central.store.schema import users
     from sqlalchemy import func, select
 
+    from central.demo.company import seed_company
     from central.store.engine import create_central_engine, migrate
+    from central.store.schema import users
 
     engine = create_central_engine(database_url)
     try:
@@ -117,9 +117,8 @@ def mosquitto_config(data_dir: Path, host: str, port: int) -> Path:
 
 def print_banner(host: str, central_port: int, edges: dict[str, int], mqtt_port: int, log_dir: Path) -> None:
     """What a newcomer needs: where everything is and how to log in."""
-    from central.demo.company import demo_logins
-
     from central.auth.roles import role_title
+    from central.demo.company import demo_logins
 
     click.echo("")
     click.echo("Stockyard demo is running. Ctrl-C stops everything.")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from central.store.schema import users
 from playwright.sync_api import Browser, sync_playwright
 
 from central.app import create_app
 from central.auth.passwords import hash_password
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, migrate
+from central.store.schema import users
 from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
 
 

@@ -1,0 +1,389 @@
+"""Central's schema in SQLAlchemy Core: the tables every capability reads and writes.
+
+Money is integer kopecks (``*_kop``, BigInteger); quantities are integers in the item's unit; times are
+timezone-aware UTC. Central owns everything here except ``stock``, its projection of the edges' facts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True)
+
+
+def _fk(name: str, target: str, nullable: bool = False) -> Column[int]:
+    return Column(name, Integer, ForeignKey(f"{target}.id"), nullable=nullable, index=True)
+
+
+def _ts(name: str, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+ROLES = (
+    "admin", "sales_manager", "commercial_director", "dispatcher", "purchasing_manager", "warehouse_manager",
+    "picker", "controlling_manager", "logistician", "accountant", "director", "shop_master",
+)  # fmt: skip
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("badge", String(13), unique=True),
+    Column("phone", String(20)),
+    Column("email", String(200)),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    _ts("created_at", nullable=True),
+    CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    _id(),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    CheckConstraint("kind IN ('warehouse', 'shop')", name="kind"),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    Column("address", String(32), nullable=False),
+    Column("barcode", String(13), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    UniqueConstraint("site_id", "address", name="uq_cells_site_address"),
+    CheckConstraint("kind IN ('storage', 'receiving', 'assembly', 'shipping')", name="kind"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    _id(),
+    Column("sku", String(32), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("uom", String(16), nullable=False),
+    Column("ean13", String(13), nullable=False, unique=True),
+    Column("weight_g", Integer, nullable=False),
+    Column("volume_cm3", Integer, nullable=False),
+    Column("description", Text),
+    Column("planned_cost_kop", BigInteger, nullable=False),
+    Column("min_stock", Integer, nullable=False, server_default="0"),
+    Column("pack_qty", Integer, nullable=False, server_default="1"),
+    Column("serialized", Boolean, nullable=False, server_default="0"),
+    Column("lot_tracked", Boolean, nullable=False, server_default="0"),
+    CheckConstraint("kind IN ('component', 'semi_finished', 'finished')", name="kind"),
+)
+
+price_lists = Table(
+    "price_lists",
+    metadata,
+    _id(),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    CheckConstraint("kind IN ('retail', 'wholesale_1', 'wholesale_2', 'wholesale_3', 'personal')", name="kind"),
+)
+
+item_prices = Table(
+    "item_prices",
+    metadata,
+    _id(),
+    _fk("price_list_id", "price_lists"),
+    _fk("item_id", "items"),
+    Column("price_kop", BigInteger, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    _fk("set_by", "users", nullable=True),
+    UniqueConstraint("price_list_id", "item_id", "effective_from", name="uq_item_prices_list_item_from"),
+    CheckConstraint("price_kop > 0", name="positive"),
+)
+
+suppliers = Table(
+    "suppliers",
+    metadata,
+    _id(),
+    Column("name", String(300), nullable=False),
+    Column("inn", String(12), nullable=False),
+    Column("kpp", String(9)),
+    Column("payment_terms", String(200), nullable=False),
+    Column("delivery_terms", String(200), nullable=False),
+)
+
+supplier_items = Table(
+    "supplier_items",
+    metadata,
+    _id(),
+    _fk("supplier_id", "suppliers"),
+    _fk("item_id", "items"),
+    Column("price_kop", BigInteger, nullable=False),
+    Column("lead_time_days", Integer, nullable=False),
+    Column("min_order_qty", Integer, nullable=False),
+    UniqueConstraint("supplier_id", "item_id", name="uq_supplier_items_supplier_item"),
+)
+
+work_center_groups = Table(
+    "work_center_groups", metadata, _id(), Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)  # fmt: skip
+
+work_centers = Table(
+    "work_centers", metadata, _id(), _fk("group_id", "work_center_groups"),
+    Column("code", String(32), nullable=False, unique=True), Column("name", String(200), nullable=False),
+)  # fmt: skip
+
+bom_lines = Table(
+    "bom_lines",
+    metadata,
+    _id(),
+    _fk("item_id", "items"),
+    _fk("component_id", "items"),
+    Column("qty_per_unit", Integer, nullable=False),
+    UniqueConstraint("item_id", "component_id", name="uq_bom_lines_item_component"),
+)
+
+routing_operations = Table(
+    "routing_operations",
+    metadata,
+    _id(),
+    _fk("item_id", "items"),
+    Column("seq", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    _fk("group_id", "work_center_groups"),
+    Column("norm_minutes_per_unit", Integer, nullable=False),
+    UniqueConstraint("item_id", "seq", name="uq_routing_operations_item_seq"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    Column("name", String(300), nullable=False),
+    Column("inn", String(12), nullable=False, unique=True),
+    Column("kpp", String(9)),
+    Column("ogrn", String(15), nullable=False),
+    Column("bank_bik", String(9), nullable=False),
+    Column("bank_name", String(200), nullable=False),
+    Column("correspondent_account", String(20), nullable=False),
+    Column("settlement_account", String(20), nullable=False),
+    Column("legal_address", String(400), nullable=False),
+    Column("delivery_address", String(400), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("window_from_min", Integer, nullable=False),
+    Column("window_to_min", Integer, nullable=False),
+    Column("phone", String(20), nullable=False),
+    _fk("price_list_id", "price_lists"),
+    _fk("manager_id", "users"),
+    Column("payment_method", String(16), nullable=False),
+    Column("comment", Text),
+    _ts("created_at"),
+    CheckConstraint("payment_method IN ('prepayment', 'advance', 'deferral', 'consignment')", name="payment"),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    _id(),
+    Column("badge", String(13), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("pay_kind", String(16), nullable=False),
+    Column("rate_kop", BigInteger, nullable=False),
+    _fk("group_id", "work_center_groups"),
+    CheckConstraint("pay_kind IN ('piecework', 'hourly', 'salary')", name="pay_kind"),
+)
+
+vehicles = Table(
+    "vehicles",
+    metadata,
+    _id(),
+    Column("plate", String(16), nullable=False, unique=True),
+    Column("model", String(100), nullable=False),
+    Column("capacity_kg", Integer, nullable=False),
+    Column("capacity_m3_milli", Integer, nullable=False),
+    Column("cost_per_km_kop", BigInteger, nullable=False),
+)
+
+carrier_tariffs = Table(
+    "carrier_tariffs",
+    metadata,
+    _id(),
+    Column("carrier", String(200), nullable=False),
+    Column("base_kop", BigInteger, nullable=False),
+    Column("per_kg_kop", BigInteger, nullable=False),
+    Column("per_km_kop", BigInteger, nullable=False),
+)
+
+ORDER_STATUSES = "('draft', 'confirmed', 'picking', 'shipped', 'completed', 'cancelled')"
+orders = Table(
+    "orders",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    _fk("customer_id", "customers"),
+    _fk("manager_id", "users"),
+    Column("status", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    _ts("created_at"),
+    Column("deadline", Date, nullable=False),
+    Column("payment_form", String(16), nullable=False),
+    Column("return_terms", String(16), nullable=False),
+    Column("total_kop", BigInteger, nullable=False),
+    CheckConstraint(f"status IN {ORDER_STATUSES}", name="status"),
+    Index("ix_orders_created_at", "created_at"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    _id(),
+    _fk("order_id", "orders"),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    Column("price_kop", BigInteger, nullable=False),
+    CheckConstraint("qty > 0", name="qty"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    _id(),
+    _fk("order_line_id", "order_lines"),
+    _fk("item_id", "items"),
+    _fk("site_id", "sites"),
+    Column("qty", Integer, nullable=False),
+    Column("source", String(64), nullable=False),
+    _ts("created_at"),
+    _ts("expires_at"),
+    Column("status", String(16), nullable=False),
+    CheckConstraint("status IN ('active', 'released', 'consumed', 'expired')", name="status"),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    _fk("order_id", "orders"),
+    Column("issued_on", Date, nullable=False),
+    Column("amount_kop", BigInteger, nullable=False),
+    Column("vat_kop", BigInteger, nullable=False),
+    Column("paid_kop", BigInteger, nullable=False, server_default="0"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    _id(),
+    _fk("customer_id", "customers"),
+    _fk("invoice_id", "invoices", nullable=True),
+    Column("received_on", Date, nullable=False),
+    Column("amount_kop", BigInteger, nullable=False),
+    Column("document_number", String(20), nullable=False),
+    Column("fingerprint", String(32), unique=True),
+    Column("purpose", String(500)),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    _id(),
+    _fk("order_id", "orders"),
+    _fk("site_id", "sites"),
+    _ts("task_received_at"),
+    _ts("shipped_at"),
+    _ts("documents_returned_at", nullable=True),
+    _fk("vehicle_id", "vehicles", nullable=True),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    _id(),
+    _fk("order_line_id", "order_lines"),
+    Column("qty", Integer, nullable=False),
+    Column("reason", String(16), nullable=False),
+    Column("returned_on", Date, nullable=False),
+    CheckConstraint("reason IN ('defect', 'not_needed', 'wrong_item')", name="reason"),
+)
+
+supply_orders = Table(
+    "supply_orders",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    _fk("supplier_id", "suppliers"),
+    Column("ordered_on", Date, nullable=False),
+    Column("eta", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    CheckConstraint("status IN ('open', 'received', 'cancelled')", name="status"),
+)
+
+supply_order_lines = Table(
+    "supply_order_lines",
+    metadata,
+    _id(),
+    _fk("supply_order_id", "supply_orders"),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    Column("price_kop", BigInteger, nullable=False),
+)
+
+production_tasks = Table(
+    "production_tasks",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    _ts("released_at", nullable=True),
+    _ts("finished_at", nullable=True),
+    CheckConstraint("status IN ('planned', 'in_work', 'done', 'cancelled')", name="status"),
+)
+
+stock = Table(
+    "stock",
+    metadata,
+    _fk("site_id", "sites"),
+    _fk("item_id", "items"),
+    _fk("cell_id", "cells"),
+    Column("qty", Integer, nullable=False),
+    UniqueConstraint("site_id", "item_id", "cell_id", name="uq_stock_site_item_cell"),
+    CheckConstraint("qty >= 0", name="qty"),
+)
