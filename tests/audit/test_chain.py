@@ -5,7 +5,7 @@ from __future__ import annotations
 from central.audit.chain import GENESIS, entry_hash, verify
 
 
-def chain(n: int) -> list[dict]:
+def chain(n: int) -> list[dict[str, object]]:
     entries, previous = [], GENESIS
     for seq in range(1, n + 1):
         entry = {

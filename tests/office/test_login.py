@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from central.store.schema import users
 from fastapi.testclient import TestClient
 
 from central.app import create_app
 from central.auth.passwords import hash_password
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, migrate
+from central.store.schema import users
 
 
 @pytest.fixture
