@@ -35,6 +35,7 @@ def test_operator_receives_and_moves_by_scanning(browser, tmp_path):
     with serve_app(app) as base:
         page = browser.new_page(viewport={"width": 480, "height": 800})
         page.goto(base + "/?ws=ТСД-7")
+        page.wait_for_function("document.activeElement.id === 'badge'")  # the page is ready for the scanner
         wedge(page, BADGE)  # the badge field has focus; Enter moves to the PIN
         page.keyboard.type(PIN)
         page.keyboard.press("Enter")
@@ -51,8 +52,11 @@ def test_operator_receives_and_moves_by_scanning(browser, tmp_path):
         assert page.locator("#message").get_attribute("class") == "message ok"
 
         page.click("button[data-mode=move]")
+        page.wait_for_function("document.querySelector('#prompt').textContent === 'Отсканируйте ячейку-источник'")
         wedge(page, cell_code(101))  # an empty cell as the source …
+        page.wait_for_function("document.querySelector('#prompt').textContent.startsWith('Ячейка A-01-01-01')")
         wedge(page, K40)
+        page.wait_for_function("document.querySelector('#prompt').textContent.includes('1 шт.')")
         wedge(page, cell_code(102))  # … is refused when the move completes
         page.wait_for_function("document.body.dataset.beep === 'error'")
         assert page.locator("#message").inner_text() == "В ячейке A-01-01-01 нет товара K-40 «Кронштейн стальной 40×40»"

@@ -51,7 +51,14 @@ function show(feedback, sound = true) {
   (signedIn ? $("scan") : ($("badge").value ? $("pin") : $("badge"))).focus();
 }
 
-async function post(url, body) {
+// Scans must reach the edge in the order they were made: each request waits for the one before it.
+let queue = Promise.resolve();
+function post(url, body) {
+  queue = queue.then(() => send(url, body));
+  return queue;
+}
+
+async function send(url, body) {
   try {
     const response = await fetch(url, {
       method: "POST",
