@@ -178,6 +178,7 @@ def solve_shop(
     seed: int = 0,
     hint: Sequence[ScheduledOp] = (),
     deterministic: bool = False,
+    greedy_start: bool | None = None,
 ) -> ShopResult:
     """Schedule ``problem``: minimise weighted tardiness, then makespan: ``solve_shop(p, time_limit=5)``.
 
@@ -187,7 +188,9 @@ def solve_shop(
     """
     started = time.monotonic()
     horizon = horizon_of(problem)
-    start_plan = list(hint) if hint else greedy_schedule(problem, seed=seed)
+    if greedy_start is None:
+        greedy_start = any(len(op.alternatives) > 1 for job in problem.jobs for op in job.operations)
+    start_plan = list(hint) if hint else greedy_schedule(problem, seed=seed) if greedy_start else []
     plain = all(wc.shifts is None for wc in problem.machines) and all(job.due is None for job in problem.jobs)
     if plain and start_plan and not hint:
         # Pure makespan without calendars: the greedy schedule is feasible, so no optimum ends later than it.
@@ -212,9 +215,10 @@ def solve_shop(
         built.model.add(built.tardiness <= tardiness_value)
         built.model.clear_objective()  # type: ignore[no-untyped-call]
     built.model.minimize(built.makespan)
-    remaining = time_limit - (time.monotonic() - started) if not deterministic else time_limit / 2
-    if not built.has_due_dates and deterministic:
-        remaining = time_limit
+    if deterministic:
+        remaining = time_limit / 2 if built.has_due_dates else time_limit
+    else:
+        remaining = time_limit - (time.monotonic() - started)
     solver = _solver(max(remaining, 0.5), num_workers, seed, deterministic)
     status = solver.solve(built.model)
     elapsed = time.monotonic() - started

@@ -183,7 +183,7 @@ def solve_ortools_parallel(
     """Run ``workers`` GLS variants (different penalty weights) in processes, keep the cheapest.
 
     ``solve_ortools_parallel(p, time_limit=20, initial_routes=seed, workers=2)``; the routing solver itself is
-    single-threaded, so this is how a second core helps. The result is deterministic up to the time limit.
+    single-threaded, so this is how a second core helps. Runs stop on wall time, so results may vary slightly.
     """
     if workers <= 1:
         return solve_ortools(problem, time_limit=time_limit, initial_routes=initial_routes)

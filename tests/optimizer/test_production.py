@@ -202,3 +202,10 @@ def test_readers_refuse_broken_files(tmp_path):
         read_jsplib(bad)
     with pytest.raises(InstanceFormatError):
         read_fjs(bad)
+
+
+def test_deterministic_mode_repeats_the_same_plan():
+    problem = read_fjs(BENCH / "brandimarte" / "instances" / "mk01.fjs")
+    first = solve_shop(problem, time_limit=2, num_workers=2, deterministic=True)
+    second = solve_shop(problem, time_limit=2, num_workers=2, deterministic=True)
+    assert first.schedule == second.schedule
