@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 
 from central.app import create_app
-from central.auth.passwords import hash_password
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, migrate
-from central.store.schema import users
+from tests.office.staff import add_staff
 from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
 
 
@@ -27,16 +26,7 @@ def test_login_in_chromium(browser, tmp_path):
     url = f"sqlite:///{tmp_path / 'central.db'}"
     engine = create_central_engine(url)
     migrate(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            users.insert().values(
-                login="admin",
-                full_name="Администратор системы",
-                role="admin",
-                password_hash=hash_password("demo"),
-                active=True,
-            )
-        )
+    add_staff(engine, "admin", "Администратор системы", "admin", "demo")
     with serve_app(create_app(CentralSettings(database_url=url, environment="test"), engine=engine)) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(base + "/")

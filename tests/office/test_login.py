@@ -6,26 +6,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from central.app import create_app
-from central.auth.passwords import hash_password
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, migrate
-from central.store.schema import users
+from tests.office.staff import add_staff
 
 
 @pytest.fixture
 def office(database_url):
     engine = create_central_engine(database_url)
     migrate(engine)
-    with engine.begin() as conn:
-        conn.execute(
-            users.insert().values(
-                login="dispatcher",
-                full_name="Орлова Марина Сергеевна",
-                role="dispatcher",
-                password_hash=hash_password("верный-пароль"),
-                active=True,
-            )
-        )
+    add_staff(engine, "dispatcher", "Орлова Марина Сергеевна", "dispatcher", "верный-пароль")
     app = create_app(CentralSettings(database_url=database_url, environment="test"), engine=engine)
     yield TestClient(app)
     engine.dispose()
