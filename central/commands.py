@@ -91,7 +91,7 @@ def sync() -> None:
         "scans": "edge.bench:scans_bench",
         "routes": "optimizer.cli:routes_bench",
         "jobshop": "optimizer.cli:jobshop_bench",
-        "borrowing": "optimizer.cli:borrowing_bench",
+        "borrowing": "central.dispatch.bench:borrowing_bench",
     },
 )
 def bench() -> None:

@@ -34,6 +34,7 @@ DEMO_PASSWORD = "demo"  # noqa: S105 - printed by the demo for every role, never
 MOSCOW = ZoneInfo("Europe/Moscow")
 CHUNK = 20_000
 ORDERS_PER_SCALE = 2_600
+OPEN_ORDERS_PER_SCALE = 500
 
 
 class DatabaseNotEmpty(ValueError):
@@ -604,7 +605,7 @@ class _Company:
         lines: list[dict[str, Any]] = []
         reservations: list[dict[str, Any]] = []
         oid, lid = self.next_order, self.next_line
-        for n in range(60):
+        for n in range(OPEN_ORDERS_PER_SCALE * self.scale):
             cust = self.customers_rows[int(rng.integers(0, 150))]
             created = self.at(self.today - dt.timedelta(days=int(rng.integers(0, 10))), int(rng.integers(0, 500)))
             status = "confirmed" if n % 3 else "draft"
