@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,35 +11,9 @@ import pytest
 from devices.scan import Backoff, ScanRefused
 from devices.serial_reader import Eol, LineSplitter, SerialReader
 from tests.devices.inbox import Inbox
+from tests.devices.ptys import Pty
 
 DATAMATRIX = b"]d2010460123456789321SN-77\x1d17261231\x1d10LOT-4"
-
-
-class Pty:
-    """A pseudo-terminal whose slave is reached through a stable symlink, as udev's /dev/serial/by-id links are."""
-
-    def __init__(self, link: Path) -> None:
-        self.link = link
-        self.master = -1
-        self.plug()
-
-    def plug(self) -> None:
-        """A fresh pseudo-terminal behind the link: ``pty.plug()``."""
-        master, slave = os.openpty()
-        name = os.ttyname(slave)
-        os.close(slave)  # the reader opens the slave by name
-        temporary = self.link.with_suffix(".new")
-        temporary.symlink_to(name)
-        temporary.replace(self.link)
-        self.master = master
-
-    def unplug(self) -> None:
-        """Hang up the line, as pulling the scanner's cable does: ``pty.unplug()``."""
-        os.close(self.master)
-        self.master = -1
-
-    def write(self, data: bytes) -> None:
-        os.write(self.master, data)
 
 
 @pytest.fixture
