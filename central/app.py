@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,8 +15,11 @@ from starlette.middleware.sessions import SessionMiddleware
 from central.auth.staff import LoginRequired
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
+from central.sync import routes as sync_routes
+from central.sync.worker import CentralSync
 from central.web import pages
 from central.web.i18n import template_environment
+from sync.transport import BrokerAddress
 
 
 def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastAPI:
@@ -22,7 +27,26 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     engine = engine or create_central_engine(settings.database_url)
     migrate(engine)
 
-    app = FastAPI(title="Stockyard central", version="0.1.0", docs_url="/api/docs", openapi_url="/api/openapi.json")
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The sync worker lives as long as the web server; without a broker central runs office-only.
+        worker = CentralSync(engine, BrokerAddress.parse(settings.mqtt_url)) if settings.mqtt_url else None
+        app.state.sync = worker
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Stockyard central",
+        version="0.1.0",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = template_environment(settings.language)
@@ -49,4 +73,5 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
         return {"status": "ok", "service": "central", "schema": current_revision(engine)}
 
     app.include_router(pages.router)
+    app.include_router(sync_routes.router)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,10 +14,13 @@ from sqlite_utils import Database
 
 from edge.settings import EdgeSettings
 from edge.store import applied_migrations, open_site_database
+from edge.sync import routes as sync_routes
+from edge.sync.client import EdgeSync
 from edge.terminal import routes as terminal_routes
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.warehouse import routes as warehouse_routes
+from sync.transport import BrokerAddress
 
 WEB = Path(__file__).parent / "web"
 
@@ -30,7 +35,25 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     )
     templates.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The link starts with the server and stops with it; scanning never depends on it.
+        link = (
+            EdgeSync(settings.site, settings.database_path, BrokerAddress.parse(settings.mqtt_url))
+            if settings.mqtt_url
+            else None
+        )
+        app.state.sync = link
+        if link is not None:
+            link.start()
+        try:
+            yield
+        finally:
+            if link is not None:
+                link.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"Stockyard edge {settings.site}",
         version="0.1.0",
         docs_url="/api/docs",
@@ -38,6 +61,7 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.sync = None
     app.state.terminals = Terminals(db, resolve)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
@@ -59,4 +83,5 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
 
     app.include_router(warehouse_routes.router)
     app.include_router(terminal_routes.router)
+    app.include_router(sync_routes.router)
     return app

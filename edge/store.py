@@ -72,6 +72,23 @@ def m002_staff_and_scan_journal(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_tasks(db: Database) -> None:
+    """Tasks central sends down (pick, count, put-away, expected receipts), applied once by their id."""
+    db.execute(
+        """
+        CREATE TABLE tasks (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new',
+            down_seq INTEGER NOT NULL,
+            received_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 def open_site_database(path: Path) -> Database:
     """Open (creating and migrating) a site's database: ``open_site_database(Path("var/edge/W1.db"))``."""
     path.parent.mkdir(parents=True, exist_ok=True)

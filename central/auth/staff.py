@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, Engine, select
 
 from central.auth.passwords import verify_password
+from central.auth.tokens import read_token
 from central.store.schema import users
 
 
@@ -59,14 +60,21 @@ DbEngine = Annotated[Engine, Depends(get_engine)]
 
 
 def current_user(request: Request, engine: DbEngine) -> User:
-    """The user of this request's session, or ``LoginRequired``."""
-    user_id = request.session.get("user_id")
+    """The user of this request's bearer token or session, or ``LoginRequired``."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        user_id = read_token(request.app.state.settings.secret_key.get_secret_value(), token.strip())
+        if user_id is None:
+            raise LoginRequired
+    else:
+        user_id = request.session.get("user_id")
     if not isinstance(user_id, int):
         raise LoginRequired
     with engine.connect() as conn:
         user = load_user(conn, user_id)
     if user is None:
-        request.session.clear()
+        if "user_id" in request.session:
+            request.session.clear()
         raise LoginRequired
     return user
 

@@ -30,6 +30,7 @@ from central.demo.requisites import (
 )
 from central.store import schema as s
 
+DEMO_PIN = "1234"  # the demo's terminal PIN, printed by the demo
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed by the demo for every role, never a real account
 MOSCOW = ZoneInfo("Europe/Moscow")
 CHUNK = 20_000
@@ -166,12 +167,13 @@ class _Company:
 
     def staff(self) -> None:
         password_hash = hash_password(DEMO_PASSWORD)  # one hash for every demo login: argon2 is slow on purpose
+        self.pin_hash = hash_password(DEMO_PIN)
         rows: list[dict[str, Any]] = []
         for n, (role, login, full_name) in enumerate(_staff_names(self.seed), start=1):
             rows.append(
                 {
                     "id": n, "login": login, "full_name": full_name, "role": role, "password_hash": password_hash,
-                    "badge": _company_code("22", n), "phone": f"+7916{1000000 + n * 7919:07d}",
+                    "badge": _company_code("22", n), "pin_hash": self.pin_hash, "phone": f"+7916{1000000 + n * 7919:07d}",
                     "email": f"{login}@stockyard-demo.ru", "active": True, "created_at": self.at(self.start, 0),
                 }
             )  # fmt: skip
@@ -408,6 +410,7 @@ class _Company:
                 {
                     "id": n,
                     "badge": _company_code("22", 1000 + n),
+                    "pin_hash": self.pin_hash,
                     "full_name": _person(rng),
                     "pay_kind": kind,
                     "rate_kop": rate,

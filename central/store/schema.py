@@ -61,6 +61,7 @@ users = Table(
     Column("role", String(32), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("badge", String(13), unique=True),
+    Column("pin_hash", String(200)),  # the PIN typed after the badge at edge terminals (read copy at the edges)
     Column("phone", String(20)),
     Column("email", String(200)),
     Column("active", Boolean, nullable=False, server_default="1"),
@@ -220,6 +221,7 @@ workers = Table(
     metadata,
     _id(),
     Column("badge", String(13), nullable=False, unique=True),
+    Column("pin_hash", String(200)),
     Column("full_name", String(200), nullable=False),
     Column("pay_kind", String(16), nullable=False),
     Column("rate_kop", BigInteger, nullable=False),
@@ -386,4 +388,69 @@ stock = Table(
     Column("qty", Integer, nullable=False),
     UniqueConstraint("site_id", "item_id", "cell_id", name="uq_stock_site_item_cell"),
     CheckConstraint("qty >= 0", name="qty"),
+)
+
+# Sync (SYNC-1..3): the ledger of every fact an edge reported, the per-site downstream log, and what
+# central knows of each site's link. The inbox row is written in the transaction that projects the event.
+sync_sites = Table(
+    "sync_sites",
+    metadata,
+    Column("site_id", Integer, ForeignKey("sites.id"), primary_key=True),
+    Column("applied_seq", BigInteger, nullable=False, server_default="0"),
+    Column("down_acked", BigInteger, nullable=False, server_default="0"),
+    Column("edge_outbox_seq", BigInteger, nullable=False, server_default="0"),
+    Column("edge_acked_seq", BigInteger, nullable=False, server_default="0"),
+    Column("presence", String(16), nullable=False, server_default="unknown"),
+    _ts("presence_at", nullable=True),
+    _ts("last_contact", nullable=True),
+    Column("held", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+)
+
+inbox = Table(
+    "inbox",
+    metadata,
+    _fk("site_id", "sites"),
+    Column("seq", BigInteger, nullable=False),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    _ts("occurred_at"),
+    Column("actor", String(64)),
+    Column("payload", Text, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    _ts("applied_at"),
+    UniqueConstraint("site_id", "seq", name="uq_inbox_site_seq"),
+)
+
+down_log = Table(
+    "down_log",
+    metadata,
+    _fk("site_id", "sites"),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("site_id", "seq", name="uq_down_log_site_seq"),
+)
+
+sync_quarantine = Table(
+    "sync_quarantine",
+    metadata,
+    _id(),
+    Column("topic", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    _ts("received_at"),
+)
+
+sync_exceptions = Table(
+    "sync_exceptions",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    _ts("created_at"),
+    _ts("resolved_at", nullable=True),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from central.store.engine import create_central_engine, current_revision, migrate
+from central.store.engine import create_central_engine, current_revision, head_revision, migrate
 from central.store.schema import metadata
 
 
@@ -13,7 +13,7 @@ def test_migrations_apply_once_and_match_the_schema(database_url):
     engine = create_central_engine(database_url)
     migrate(engine)
     migrate(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()

@@ -1,0 +1,81 @@
+"""Applying what central sends: a snapshot on first start, then its log in order, each entry exactly once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from edge import readcopies
+from edge.sync import state
+from sync.messages import DownMessage
+
+
+def apply_messages(db: Database, messages: Sequence[DownMessage]) -> int:
+    """Apply a contiguous run after the stored cursor in one transaction; return the new cursor."""
+    with db.atomic():
+        cursor = state.get(db, "down_cursor")
+        for message in messages:
+            if message.seq <= cursor:
+                continue
+            if message.seq != cursor + 1:
+                raise ValueError(f"downstream {message.seq} does not follow {cursor}")
+            _apply(db, message.kind, message.payload, message.seq)
+            cursor = message.seq
+        state.put(db, "down_cursor", cursor)
+    return cursor
+
+
+def _apply(db: Database, kind: str, payload: dict[str, Any], seq: int) -> None:
+    if kind in readcopies.TABLES:
+        readcopies.upsert(db, kind, payload["rows"])
+    elif kind == "task":
+        _upsert_task(db, payload, seq)
+    else:
+        # A kind from a newer central: recorded as a task of that kind rather than lost or guessed at.
+        _upsert_task(db, {"id": f"{kind}:{seq}", "kind": kind, **payload}, seq)
+
+
+def _upsert_task(db: Database, payload: dict[str, Any], seq: int) -> None:
+    db.execute(
+        "INSERT INTO tasks (id, kind, payload, down_seq, received_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, down_seq = excluded.down_seq",
+        [
+            str(payload["id"]),
+            str(payload.get("kind", "task")),
+            json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            seq,
+            datetime.now(UTC).isoformat(),
+        ],
+    )
+
+
+def apply_snapshot(db: Database, picture: dict[str, Any]) -> int:
+    """Start from central's picture: read copies replaced, stock and numbering taken over if this edge is new.
+
+    An edge that already recorded facts keeps its own stock (it owns it); only a new or wiped edge takes
+    central's projection, and continues its outbox numbering after what central has applied.
+    """
+    with db.atomic():
+        for table in ("items", "cells", "staff"):
+            readcopies.replace_all(db, table, picture[table])
+        fresh = state.outbox_seq(db) == 0 and db.execute("SELECT 1 FROM stock LIMIT 1").fetchone() is None
+        if fresh:
+            db.execute(
+                "INSERT INTO stock (sku, cell_id, qty) SELECT value ->> 'sku', value ->> 'cell_id', value ->> 'qty'"
+                " FROM json_each(?)",
+                [json.dumps(picture["stock"])],
+            )
+            up_seq = int(picture["up_seq"])
+            if up_seq:
+                db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", [up_seq])
+                state.put(db, "acked_seq", up_seq)
+        head = int(picture["head"])
+        for task in picture["tasks"]:
+            _upsert_task(db, task, head)
+        state.put(db, "down_cursor", head)
+        state.put(db, "bootstrapped", 1)
+    return head

@@ -1,0 +1,122 @@
+"""Versioned schemas of the events edges report: ``read_event("UnitsMoved", 1, payload)`` → the current model.
+
+An edge one release behind still writes older versions; central upcasts them here, so upgrading central
+first never stops a site. An event of a version newer than this release knows raises ``UnknownSchema``:
+central holds it (and everything after it) until it is upgraded, instead of guessing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CURRENT_VERSION = 2
+
+
+class UnknownSchema(ValueError):
+    """An event type or version this release cannot read."""
+
+
+class InvalidEvent(ValueError):
+    """An event whose payload does not match its declared schema."""
+
+
+class _Fact(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class UnitsReceived(_Fact):
+    sku: str
+    cell_id: int
+    qty: int = Field(gt=0)
+    receipt: str | None = None
+    package: str | None = None  # v2: the SSCC the units arrived in
+
+
+class UnitsMoved(_Fact):
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int = Field(gt=0)
+    package: str | None = None  # v2
+
+
+class UnitsPicked(_Fact):
+    task: str
+    sku: str
+    from_cell_id: int
+    to_cell_id: int
+    qty: int = Field(gt=0)
+    package: str | None = None  # v2
+
+
+class UnitsShipped(_Fact):
+    sku: str
+    cell_id: int
+    qty: int = Field(gt=0)
+    shipment: str
+    package: str | None = None  # v2
+
+
+class CellCounted(_Fact):
+    sku: str
+    cell_id: int
+    book: int
+    counted: int = Field(ge=0)
+    count_task: str | None = None
+
+
+Fact = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted
+MODELS: dict[str, type[Fact]] = {
+    m.__name__: m for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted)
+}
+
+
+def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    # v1 had no packages: units moved loose.
+    return {**payload, "package": None}
+
+
+# (type, from_version) → function producing the next version's payload.
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    ("UnitsReceived", 1): _v1_to_v2,
+    ("UnitsMoved", 1): _v1_to_v2,
+    ("UnitsPicked", 1): _v1_to_v2,
+    ("UnitsShipped", 1): _v1_to_v2,
+    ("CellCounted", 1): lambda payload: payload,
+}
+
+
+def read_event(event_type: str, version: int, payload: dict[str, Any]) -> Fact:
+    """The current model of an event of any known version, or ``UnknownSchema`` / ``InvalidEvent``."""
+    model = MODELS.get(event_type)
+    if model is None:
+        raise UnknownSchema(f"unknown event type {event_type!r}")
+    if version > CURRENT_VERSION:
+        raise UnknownSchema(f"{event_type} version {version} is newer than this release reads ({CURRENT_VERSION})")
+    while version < CURRENT_VERSION:
+        upcast = UPCASTERS.get((event_type, version))
+        if upcast is None:
+            raise UnknownSchema(f"no upcaster for {event_type} version {version}")
+        payload = upcast(payload)
+        version += 1
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{event_type} v{version}: {exc.errors()[0]['msg']} at {exc.errors()[0]['loc']}") from exc
+
+
+def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
+    """Stock deltas as (sku, cell id, delta): ``stock_changes(UnitsMoved(sku="A", ...))``; counts change nothing."""
+    match fact:
+        case UnitsReceived():
+            return [(fact.sku, fact.cell_id, fact.qty)]
+        case UnitsMoved() | UnitsPicked():
+            return [(fact.sku, fact.from_cell_id, -fact.qty), (fact.sku, fact.to_cell_id, fact.qty)]
+        case UnitsShipped():
+            return [(fact.sku, fact.cell_id, -fact.qty)]
+        case CellCounted():
+            return []
+    raise TypeError(f"unknown fact {fact!r}")
