@@ -7,6 +7,7 @@ timezone-aware UTC. Central owns everything here except ``stock``, its projectio
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -453,4 +454,68 @@ sync_exceptions = Table(
     Column("message", Text, nullable=False),
     _ts("created_at"),
     _ts("resolved_at", nullable=True),
+)
+
+# Optimizer proposals and their review (DISP-2, OPT-1): each run's input snapshot, figures, explanation and
+# difference from the current plan; the loans an accepted borrowing proposal made; the tasks it created.
+PROPOSAL_KINDS = "('borrowing', 'production', 'routes')"
+PROPOSAL_STATUSES = "('proposed', 'accepted', 'rejected', 'stale')"
+proposals = Table(
+    "proposals",
+    metadata,
+    _id(),
+    Column("kind", String(16), nullable=False),
+    _fk("site_id", "sites"),
+    _ts("created_at"),
+    _fk("created_by", "users"),
+    Column("status", String(16), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("figures", JSON, nullable=False),
+    Column("explanation", JSON, nullable=False),
+    Column("diff", JSON, nullable=False),
+    _ts("decided_at", nullable=True),
+    _fk("decided_by", "users", nullable=True),
+    Column("decision_reason", Text),
+    CheckConstraint(f"kind IN {PROPOSAL_KINDS}", name="kind"),
+    CheckConstraint(f"status IN {PROPOSAL_STATUSES}", name="status"),
+    Index("ix_proposals_created_at", "created_at"),
+)
+
+loans = Table(
+    "loans",
+    metadata,
+    _id(),
+    _fk("proposal_id", "proposals"),
+    _fk("site_id", "sites"),
+    _fk("lender_order_id", "orders"),
+    _fk("borrower_order_id", "orders"),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    Column("repayment_kind", String(16), nullable=False),
+    Column("repayment_source", String(20), nullable=False),
+    Column("repayment_date", Date, nullable=False),
+    Column("lender_deadline", Date, nullable=False),
+    _fk("lender_reservation_id", "reservations"),
+    _fk("borrower_reservation_id", "reservations"),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("repaid_at", nullable=True),
+    CheckConstraint("qty > 0", name="qty"),
+    CheckConstraint("repayment_kind IN ('supply', 'production')", name="repayment_kind"),
+    CheckConstraint("status IN ('open', 'repaid')", name="status"),
+)
+
+dispatch_tasks = Table(
+    "dispatch_tasks",
+    metadata,
+    _id(),
+    Column("kind", String(16), nullable=False),
+    _fk("order_id", "orders"),
+    _fk("site_id", "sites"),
+    _fk("proposal_id", "proposals", nullable=True),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    CheckConstraint("kind IN ('pick', 'production', 'route')", name="kind"),
+    CheckConstraint("status IN ('new', 'in_work', 'done', 'cancelled')", name="status"),
 )
