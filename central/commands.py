@@ -75,12 +75,34 @@ def migrate(ctx: click.Context, database_url: str | None) -> None:
     click.echo(f"schema at revision {current_revision(engine)}")
 
 
+@central.command()
+@click.option("--user", "login", required=True, help="The login the token acts as, e.g. admin.")
+@click.option("--database-url", envvar="STOCKYARD_DATABASE_URL", help=DATABASE_URL_HELP)
+@click.pass_context
+def token(ctx: click.Context, login: str, database_url: str | None) -> None:
+    """Print an API bearer token for a user (valid a year; deactivating the user revokes it)."""
+    from sqlalchemy import select
+
+    from central.auth.tokens import issue_token
+    from central.store.engine import create_central_engine, migrate
+    from central.store.schema import users
+
+    settings = _settings(database_url=database_url or ctx.obj.get("database_url"))
+    engine = create_central_engine(settings.database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.login == login, users.c.active.is_(True))).scalar()
+    if user_id is None:
+        raise click.ClickException(f"no active user with login {login!r}")
+    click.echo(issue_token(settings.secret_key.get_secret_value(), user_id))
+
+
 @click.group()
 def simulate() -> None:
     """Simulators that drive edges through their real command paths (scanners, terminals)."""
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_subcommands={"status": "central.sync.cli:sync_status"})
 def sync() -> None:
     """Edge ↔ central synchronisation: status, broker configuration."""
 

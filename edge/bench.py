@@ -22,7 +22,7 @@ from stdnum import ean
 
 from devices.barcodes import cell_barcode
 from edge.readcopies import upsert
-from edge.store import open_site_database
+from edge.store import open_site_database, write_transaction
 
 SITE = "B1"
 PIN = "1234"
@@ -40,7 +40,7 @@ def build_site(data_dir: Path, items: int, cells: int, terminals: int) -> dict[s
     cell_ids = list(range(1, cells + 1))
     pin_hash = PasswordHasher().hash(PIN)
     badges = [_ean13(f"{BADGE_PREFIX}{n:010d}") for n in range(1, terminals + 1)]
-    with db.atomic():
+    with write_transaction(db):
         upsert(
             db,
             "items",

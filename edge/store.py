@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -87,6 +89,36 @@ def m003_tasks(db: Database) -> None:
         )
         """
     )
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """``with write_transaction(db): ...`` — one atomic write, nested ones become savepoints.
+
+    It starts with BEGIN IMMEDIATE: the site's file has several writers (terminals, the sync thread), and a
+    deferred transaction that read first cannot wait for the write lock — SQLite refuses it at once.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        _rollback(db)
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        _rollback(db)
+        raise
+
+
+def _rollback(db: Database) -> None:
+    # An error may already have ended the transaction; rolling back twice would hide the first error.
+    if db.conn.in_transaction:
+        db.conn.execute("ROLLBACK")
 
 
 def open_site_database(path: Path) -> Database:

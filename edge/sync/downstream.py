@@ -10,13 +10,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from edge import readcopies
+from edge.store import write_transaction
 from edge.sync import state
 from sync.messages import DownMessage
 
 
 def apply_messages(db: Database, messages: Sequence[DownMessage]) -> int:
     """Apply a contiguous run after the stored cursor in one transaction; return the new cursor."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = state.get(db, "down_cursor")
         for message in messages:
             if message.seq <= cursor:
@@ -59,7 +60,7 @@ def apply_snapshot(db: Database, picture: dict[str, Any]) -> int:
     An edge that already recorded facts keeps its own stock (it owns it); only a new or wiped edge takes
     central's projection, and continues its outbox numbering after what central has applied.
     """
-    with db.atomic():
+    with write_transaction(db):
         for table in ("items", "cells", "staff"):
             readcopies.replace_all(db, table, picture[table])
         fresh = state.outbox_seq(db) == 0 and db.execute("SELECT 1 FROM stock LIMIT 1").fetchone() is None

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
+from edge.store import write_transaction
 from edge.terminal.session import (
     MODE_TITLES,
     Input,
@@ -150,7 +151,7 @@ class Terminals:
         operator = self.operators[workstation]
         seqs: list[int] = []
         try:
-            with self.db.atomic():
+            with write_transaction(self.db):
                 for command in reply.commands:
                     seqs.append(handle(self.db, command, actor=f"badge:{operator.badge}", clock=self.clock)[0])
                 outcome = "ok" if reply.ok else "refused"

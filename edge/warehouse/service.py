@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from edge.outbox import append_event
+from edge.store import write_transaction
 from edge.warehouse.domain import Cell, Command, Event, Item, decide, stock_changes
 
 Clock = Callable[[], datetime]
@@ -43,7 +44,7 @@ def handle(db: Database, command: Command, actor: str, clock: Clock = utc_now) -
 
     Raises ``Refused`` (nothing written) when the rules say no.
     """
-    with db.atomic():
+    with write_transaction(db):
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
         seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
