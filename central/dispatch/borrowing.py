@@ -11,6 +11,7 @@ from central.store import schema as s
 from optimizer.borrowing import BorrowingProblem, Inbound, Line, Reservation, WaitingOrder
 
 OPEN_STATUSES = ("draft", "confirmed")
+CLOSED_STATUSES = ("cancelled", "shipped", "completed")
 
 
 def borrowing_problem(conn: Connection, site: str, today: dt.date, margin_days: int = 2) -> BorrowingProblem:
@@ -25,7 +26,13 @@ def borrowing_problem(conn: Connection, site: str, today: dt.date, margin_days: 
             .group_by(s.items.c.sku)
         )
     }
-    active = and_(s.reservations.c.status == "active", s.reservations.c.site_id == site_id)
+    # A reservation left active on a cancelled, shipped or completed order holds nothing: counting it would make
+    # the optimizer lend from an order that is gone, and every such proposal would be refused at acceptance.
+    active = and_(
+        s.reservations.c.status == "active",
+        s.reservations.c.site_id == site_id,
+        s.orders.c.status.not_in(CLOSED_STATUSES),
+    )
     reserved_rows = conn.execute(
         select(
             s.orders.c.number, s.items.c.sku, s.reservations.c.qty, s.orders.c.deadline, s.reservations.c.order_line_id

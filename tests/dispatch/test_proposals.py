@@ -124,6 +124,10 @@ def test_a_proposal_whose_lender_was_cancelled_is_refused_as_stale(engine):
             conn.execute(update(s.orders).where(s.orders.c.number == lender).values(status="cancelled"))
 
     assert_refused_and_unchanged(engine, proposal_id, cancel, f"Заказ {lender}", "отменён")
+    # Its reservation, still marked active, no longer counts: the next run neither lends from it nor is refused.
+    again = run(engine)
+    assert lender not in {x["lender"] for x in stored(engine, again).result["loans"]}
+    assert proposals.accept(engine, again, staff(engine, "dispatcher"), TODAY).status == "accepted"
 
 
 def test_a_proposal_whose_reserve_was_consumed_is_refused_as_stale(engine):
