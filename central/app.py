@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from starlette.middleware.sessions import SessionMiddleware
 
 from central.auth.staff import LoginRequired
+from central.dispatch import web as dispatch_web
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
 from central.sync import routes as sync_routes
@@ -30,7 +31,11 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The sync worker lives as long as the web server; without a broker central runs office-only.
-        worker = CentralSync(engine, BrokerAddress.parse(settings.mqtt_url)) if settings.mqtt_url else None
+        worker = (
+            CentralSync(engine, BrokerAddress.parse(settings.mqtt_url), keepalive=settings.mqtt_keepalive)
+            if settings.mqtt_url
+            else None
+        )
         app.state.sync = worker
         if worker is not None:
             worker.start()
@@ -74,4 +79,5 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
 
     app.include_router(pages.router)
     app.include_router(sync_routes.router)
+    app.include_router(dispatch_web.router)
     return app
