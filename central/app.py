@@ -31,7 +31,11 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The sync worker lives as long as the web server; without a broker central runs office-only.
-        worker = CentralSync(engine, BrokerAddress.parse(settings.mqtt_url)) if settings.mqtt_url else None
+        worker = (
+            CentralSync(engine, BrokerAddress.parse(settings.mqtt_url), keepalive=settings.mqtt_keepalive)
+            if settings.mqtt_url
+            else None
+        )
         app.state.sync = worker
         if worker is not None:
             worker.start()

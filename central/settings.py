@@ -25,6 +25,7 @@ class CentralSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/central.db"
     mqtt_url: str | None = None
+    mqtt_keepalive: int = 10  # seconds; a silent broker is given up on after 1.5x this
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)

@@ -39,7 +39,12 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The link starts with the server and stops with it; scanning never depends on it.
         link = (
-            EdgeSync(settings.site, settings.database_path, BrokerAddress.parse(settings.mqtt_url))
+            EdgeSync(
+                settings.site,
+                settings.database_path,
+                BrokerAddress.parse(settings.mqtt_url),
+                keepalive=settings.mqtt_keepalive,
+            )
             if settings.mqtt_url
             else None
         )

@@ -25,6 +25,7 @@ class EdgeSettings(BaseSettings):
     site: str
     data_dir: Path = Path("var/edge")
     mqtt_url: str | None = None
+    mqtt_keepalive: int = 10  # seconds; a silent broker is given up on after 1.5x this
     host: str = "0.0.0.0"  # noqa: S104 - handheld terminals on the site's LAN must reach it
     port: int = 8100
     language: str = "ru"

@@ -44,7 +44,9 @@ class _Site:
 class CentralSync:
     """``CentralSync(engine, BrokerAddress.parse(url)).start()``; ``stop()`` on shutdown."""
 
-    def __init__(self, engine: Engine, address: BrokerAddress, client_id: str = "stockyard-central") -> None:
+    def __init__(
+        self, engine: Engine, address: BrokerAddress, client_id: str = "stockyard-central", keepalive: int = 10
+    ) -> None:
         self.engine = engine
         self.inbound: queue.Queue[tuple[str, bytes]] = queue.Queue()
         self.sites: dict[str, _Site] = {}
@@ -64,6 +66,7 @@ class CentralSync:
                 Presence(who="central", state="offline").encode(),
                 lambda: Presence(who="central", state="online", at=datetime.now(UTC), version=VERSION).encode(),
             ),
+            keepalive=keepalive,
         )
 
     def start(self) -> None:

@@ -40,6 +40,7 @@ class EdgeSync:
         batch: int = 500,
         window: int = 20_000,
         resend_after: float = 3.0,
+        keepalive: int = 10,
     ) -> None:
         self.site = site
         self.db = open_site_database(database)
@@ -69,6 +70,7 @@ class EdgeSync:
                 Presence(who=site, state="offline").encode(),
                 lambda: Presence(who=site, state="online", at=datetime.now(UTC), version=VERSION).encode(),
             ),
+            keepalive=keepalive,
         )
 
     @property

@@ -8,6 +8,8 @@ completes, their outbox events and its journal row.
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -33,6 +35,7 @@ from edge.terminal.session import (
 from edge.warehouse.domain import Refused
 from edge.warehouse.service import Clock, handle, utc_now
 
+log = logging.getLogger(__name__)
 Resolver = Callable[[Database, str], Input]
 JOURNAL_COLUMNS = (
     "id", "at", "workstation", "operator", "source", "code", "interpretation", "outcome", "message", "event_seq"
@@ -60,6 +63,16 @@ class Feedback:
     @property
     def beep(self) -> str:
         return "ok" if self.ok else "error"
+
+
+def storage_failure_message(exc: sqlite3.DatabaseError) -> str:
+    """What the operator reads when the site's database could not record a scan."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "Скан НЕ записан: на сервере склада нет места на диске. Сообщите администратору"
+    if "locked" in text or "busy" in text:
+        return "Скан НЕ записан: сервер склада занят. Отсканируйте ещё раз"
+    return "Скан НЕ записан: ошибка базы данных склада. Сообщите администратору"
 
 
 class Terminals:
@@ -106,7 +119,7 @@ class Terminals:
             try:
                 scanned = self.resolve(self.db, code)
             except Refused as refused:
-                self._journal(workstation, source, code, None, "invalid", refused.message, None)
+                self._note(workstation, source, code, None, "invalid", refused.message)
                 return self._feedback(workstation, Reply(False, refused.message))
             return self._advance(workstation, lambda s: step(s, scanned), source, code, _describe(scanned))
 
@@ -160,8 +173,13 @@ class Terminals:
                 )
         except Refused as refused:
             # The warehouse said no: nothing was written, and the session stays where it was.
-            self._journal(workstation, source, code, interpretation, "refused", refused.message, None)
+            self._note(workstation, source, code, interpretation, "refused", refused.message)
             return self._feedback(workstation, Reply(False, refused.message))
+        except sqlite3.DatabaseError as exc:
+            # Disk full, a failing disk or a lock held too long: the transaction was rolled back, so the
+            # operator must not hear a success beep; the session stays and the same scan can be repeated.
+            log.exception("scan not recorded")
+            return self._feedback(workstation, Reply(False, storage_failure_message(exc)))
         self.sessions[workstation] = session
         return self._feedback(workstation, reply, tuple(seqs))
 
@@ -171,8 +189,17 @@ class Terminals:
         message = "Войдите: отсканируйте бейдж и введите PIN-код"
         if code is not None:
             with self.lock:
-                self._journal(workstation, source, code, None, "refused", message, None)
+                self._note(workstation, source, code, None, "refused", message)
         return self._feedback(workstation, Reply(False, message))
+
+    def _note(
+        self, workstation: str, source: str, code: str, interpretation: str | None, outcome: str, message: str
+    ) -> None:
+        """Journal a scan that changed nothing; a journal that cannot be written must not hide the refusal."""
+        try:
+            self._journal(workstation, source, code, interpretation, outcome, message, None)
+        except sqlite3.DatabaseError:
+            log.exception("the scan journal could not record a %s scan", outcome)
 
     def _journal(
         self,

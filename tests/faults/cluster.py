@@ -67,7 +67,9 @@ class Proc:
 class Cluster:
     """Broker + central + edges in ``tmp``: ``with Cluster(tmp, url, ["W1"]) as c: c.edge_url("W1")``."""
 
-    def __init__(self, tmp: Path, central_url: str, sites: list[str], broker_config: str = "") -> None:
+    def __init__(
+        self, tmp: Path, central_url: str, sites: list[str], broker_config: str = "", env: dict[str, str] | None = None
+    ) -> None:
         require("Mosquitto", Path(MOSQUITTO).exists(), "apt-get install mosquitto")
         self.tmp = tmp
         self.central_db_url = central_url
@@ -84,6 +86,7 @@ class Cluster:
             "central",
             [STOCKYARD, "central", "--port", str(self.central_port), "--database-url", central_url, "--mqtt-url", mqtt],
             tmp / "central.log",
+            env=env or {},
         )
         self.edges: dict[str, Proc] = {}
         self.edge_ports: dict[str, int] = {}
@@ -94,6 +97,7 @@ class Cluster:
                 f"edge-{site}",
                 [STOCKYARD, "edge", "--site", site, "--port", str(port), "--host", "127.0.0.1", *edge_args(tmp, mqtt)],
                 tmp / f"edge-{site}.log",
+                env=env or {},
             )
 
     def __enter__(self) -> Cluster:
