@@ -127,6 +127,8 @@ def accept(engine: Engine, proposal_id: int, user: Actor, today: dt.date) -> Dec
     now = _now()
     with engine.begin() as conn:
         row = _proposal(conn, proposal_id)
+        if row.kind != "borrowing":
+            raise ProposalError(f"Предложение {proposal_id} другого вида: здесь принимается только заимствование")
         site = conn.execute(
             select(s.sites.c.id, s.sites.c.code).where(s.sites.c.id == row.site_id).with_for_update()
         ).one()
