@@ -97,7 +97,7 @@ def token(ctx: click.Context, login: str, database_url: str | None) -> None:
     click.echo(issue_token(settings.secret_key.get_secret_value(), user_id))
 
 
-@click.group()
+@click.group(cls=LazyGroup, lazy_subcommands={"scans": "edge.simulator:simulate_scans"}, default_command="scans")
 def simulate() -> None:
     """Simulators that drive edges through their real command paths (scanners, terminals)."""
 
@@ -118,3 +118,13 @@ def sync() -> None:
 )
 def bench() -> None:
     """Benchmarks that print tables of measured figures (recorded in docs/benchmarks.md)."""
+
+
+def _register_broker_config() -> None:
+    # Imported here, not at the top: the command module needs the group defined above.
+    from central.sync.broker_config import mqtt_config
+
+    central.add_command(mqtt_config)
+
+
+_register_broker_config()

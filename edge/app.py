@@ -12,15 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
+from edge.runtime import EdgeRuntime
 from edge.settings import EdgeSettings
 from edge.store import applied_migrations, open_site_database
 from edge.sync import routes as sync_routes
-from edge.sync.client import EdgeSync
 from edge.terminal import routes as terminal_routes
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.warehouse import routes as warehouse_routes
-from sync.transport import BrokerAddress
 
 WEB = Path(__file__).parent / "web"
 
@@ -37,25 +36,14 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The link starts with the server and stops with it; scanning never depends on it.
-        link = (
-            EdgeSync(
-                settings.site,
-                settings.database_path,
-                BrokerAddress.parse(settings.mqtt_url),
-                keepalive=settings.mqtt_keepalive,
-            )
-            if settings.mqtt_url
-            else None
-        )
-        app.state.sync = link
-        if link is not None:
-            link.start()
+        # The link, the announcement and the scanners start with the server and stop with it.
+        runtime = EdgeRuntime(settings, app.state.terminals)
+        app.state.runtime = runtime
+        runtime.start()
         try:
             yield
         finally:
-            if link is not None:
-                link.stop()
+            runtime.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -66,7 +54,7 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.sync = None
+    app.state.runtime = None
     app.state.terminals = Terminals(db, resolve)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 

@@ -13,14 +13,40 @@ import click
 @click.option("--port", type=int, help="Port to listen on [default: 8100].")
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Folder of the site's database [default: var/edge].")
 @click.option("--mqtt-url", envvar="STOCKYARD_MQTT_URL", help="Broker; found by zeroconf when not given.")
-def edge(site: str, host: str | None, port: int | None, data_dir: Path | None, mqtt_url: str | None) -> None:
+@click.option(
+    "--scanner",
+    "scanners",
+    multiple=True,
+    help="A scanner bound to a workstation: serial:/dev/ttyACM0?workstation=ТСД-1 or evdev:/dev/input/by-id/…"
+    " (repeatable; see docs/scanners.md).",
+)
+def edge(
+    site: str,
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    mqtt_url: str | None,
+    scanners: tuple[str, ...],
+) -> None:
     """Run one site's edge node: terminal app, scanners, the site's database and its sync."""
     import uvicorn
 
+    from devices.scanners import parse_scanner_specs
     from edge.app import create_app
     from edge.settings import EdgeSettings
 
-    given = {"site": site, "host": host, "port": port, "data_dir": data_dir, "mqtt_url": mqtt_url}
+    try:
+        parse_scanner_specs(scanners)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scanner") from exc
+    given = {
+        "site": site,
+        "host": host,
+        "port": port,
+        "data_dir": data_dir,
+        "mqtt_url": mqtt_url,
+        "scanners": list(scanners) or None,
+    }
     try:
         settings = EdgeSettings(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
     except ValueError as exc:

@@ -29,6 +29,8 @@ class EdgeSettings(BaseSettings):
     host: str = "0.0.0.0"  # noqa: S104 - handheld terminals on the site's LAN must reach it
     port: int = 8100
     language: str = "ru"
+    zeroconf: bool = True  # announce the edge, and find the broker when no mqtt_url is given
+    scanners: list[str] = []  # serial:/dev/ttyACM0?workstation=ТСД-1, evdev:/dev/input/by-id/...
 
     @field_validator("site")
     @classmethod

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.services import MosquittoBroker, PostgresServer, mosquitto_broker, postgres_server
+
+# Edges started by tests neither announce themselves nor browse for a broker: tests give the broker's URL,
+# and dozens of short-lived edges would crowd the network's mDNS. tests/sync/test_discovery.py and the
+# edge announcement test turn it on where it is the subject.
+os.environ.setdefault("STOCKYARD_ZEROCONF", "false")
 
 _db_names = itertools.count()
 

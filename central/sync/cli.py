@@ -28,7 +28,9 @@ def sync_status(central_url: str, token: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(sites, ensure_ascii=False))
         return
-    click.echo(f"{'site':<6} {'presence':<9} {'last contact':<33} {'backlog up':>10} {'lag down':>9} {'exceptions':>10}")
+    click.echo(
+        f"{'site':<6} {'presence':<9} {'last contact':<33} {'backlog up':>10} {'lag down':>9} {'exceptions':>10}"
+    )
     for site in sites:
         click.echo(
             f"{site['site']:<6} {site['presence']:<9} {site['last_contact'] or '-':<33} "

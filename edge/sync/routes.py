@@ -14,7 +14,8 @@ router = APIRouter()
 @router.get("/api/v1/sync")
 def sync_report(request: Request) -> dict[str, Any]:
     """Outbox and acknowledged sequences, downstream cursor, and whether the broker link is up."""
-    link = request.app.state.sync
+    runtime = request.app.state.runtime
+    link = runtime.sync if runtime is not None else None
     with request.app.state.terminals.lock:
         report = state.report(request.app.state.db)
     return {"site": request.app.state.settings.site, **report, "connected": bool(link and link.connected)}

@@ -29,7 +29,9 @@ def test_bootstrap_events_up_and_tasks_down(mosquitto, central_url, tmp_path):
     edge.start()
     try:
         db = open_site_database(path)
-        wait_until(lambda: db.execute("SELECT value FROM sync_state WHERE key='bootstrapped'").fetchone(), 20, "snapshot")
+        wait_until(
+            lambda: db.execute("SELECT value FROM sync_state WHERE key='bootstrapped'").fetchone(), 20, "snapshot"
+        )
         assert db.execute("SELECT count(*) FROM items").fetchone()[0] >= 2000
         assert db.execute("SELECT count(*) FROM cells").fetchone()[0] >= 1000
         assert db.execute("SELECT count(*) FROM staff WHERE pin_hash IS NOT NULL").fetchone()[0] >= 24

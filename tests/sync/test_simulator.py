@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
 
 import httpx
 import pytest
 from click.testing import CliRunner
-from fastapi import APIRouter, Request
-from fastapi.testclient import TestClient
 
 from central.store.engine import create_central_engine
 from central.sync.worker import CentralSync
@@ -33,36 +30,11 @@ from tests.services import serve_app
 from tests.sync.helpers import central_applied, central_stock, wait_until
 
 
-def proposed_read_routes() -> APIRouter:
-    """The read endpoints the simulator asks the edge for (not in the edge yet): mounted here, in the test only."""
-    router = APIRouter(prefix="/api/v1")
-
-    def rows(request: Request, sql: str) -> list[dict[str, Any]]:
-        cursor = request.app.state.db.execute(sql)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    @router.get("/items")
-    def items(request: Request) -> list[dict[str, Any]]:
-        return rows(request, "SELECT sku, name, ean13, serialized, lot_tracked FROM items ORDER BY sku")
-
-    @router.get("/cells")
-    def cells(request: Request) -> list[dict[str, Any]]:
-        return rows(request, "SELECT id, address, barcode, kind FROM cells ORDER BY id")
-
-    @router.get("/staff")
-    def staff(request: Request) -> list[dict[str, Any]]:
-        return rows(request, "SELECT badge, full_name, role FROM staff WHERE pin_hash IS NOT NULL ORDER BY badge")
-
-    return router
-
-
 def test_simulated_scans_reach_central_exactly(mosquitto, central_url, tmp_path):
     engine = create_central_engine(central_url)
     worker = CentralSync(engine, BrokerAddress.parse(mosquitto.url))
     worker.start()
     app = create_app(EdgeSettings(site="W1", data_dir=tmp_path, mqtt_url=mosquitto.url))
-    app.include_router(proposed_read_routes())
     try:
         with serve_app(app) as url, httpx.Client(base_url=url, timeout=30) as client:
             wait_until(lambda: client.get("/api/v1/sync").json()["bootstrapped"], 30, "central's snapshot")
@@ -126,12 +98,6 @@ def test_simulated_scans_reach_central_exactly(mosquitto, central_url, tmp_path)
             assert client.get("/api/v1/stock").json() != stock_rows_before
     finally:
         worker.stop()
-
-
-def test_an_edge_without_the_read_endpoints_is_named(tmp_path):
-    app = create_app(EdgeSettings(site="W1", data_dir=tmp_path))
-    with TestClient(app) as client, pytest.raises(SimulationError, match=r"no GET /api/v1/items.*--data-dir"):
-        EdgeApiFacts(client).read()
 
 
 def test_unreachable_edge_is_a_sentence():
