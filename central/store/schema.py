@@ -444,6 +444,17 @@ sync_quarantine = Table(
     _ts("received_at"),
 )
 
+# Units picked per pick task and item as the edges reported them, to catch picks beyond the reservation.
+picked = Table(
+    "picked",
+    metadata,
+    _fk("site_id", "sites"),
+    Column("task", String(64), nullable=False),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    UniqueConstraint("site_id", "task", "item_id", name="uq_picked_site_task_item"),
+)
+
 sync_exceptions = Table(
     "sync_exceptions",
     metadata,

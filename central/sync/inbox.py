@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
 
 from central.store import schema as s
-from sync.events import InvalidEvent, UnknownSchema, read_event, stock_changes
+from sync.events import InvalidEvent, UnitsPicked, UnknownSchema, read_event, stock_changes
 from sync.messages import Event
 
 
@@ -71,6 +71,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
         conn.execute(select(s.inbox.c.event_id).where(s.inbox.c.event_id.in_([e.event_id for e in fresh]))).scalars()
     )
     deltas: dict[tuple[int, int], int] = defaultdict(int)
+    picks: dict[tuple[str, int], int] = defaultdict(int)
     ledger: list[dict[str, object]] = []
     problems: list[dict[str, object]] = []
     held: str | None = None
@@ -98,6 +99,8 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
                     )
                     continue
                 deltas[(item_id, cell_id)] += delta
+            if isinstance(fact, UnitsPicked) and fact.sku in site.items:
+                picks[(fact.task, site.items[fact.sku])] += fact.qty
         ledger.append(
             {
                 "site_id": site.id,
@@ -115,6 +118,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     if ledger:
         conn.execute(insert(s.inbox), ledger)
     problems += _project_stock(conn, site, deltas, applied, now)
+    problems += _record_picks(conn, site, picks, applied, now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     conn.execute(
@@ -127,6 +131,88 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
 
 def _problem(site: SiteRef, event: Event, kind: str, message: str, now: datetime) -> dict[str, object]:
     return {"site_id": site.id, "seq": event.seq, "kind": kind, "message": message, "created_at": now}
+
+
+def _record_picks(
+    conn: Connection, site: SiteRef, picks: dict[tuple[str, int], int], seq: int, now: datetime
+) -> list[dict[str, object]]:
+    """Add picked units per task; a task picked beyond what central reserved for its order is an exception.
+
+    The pick happened (the edge owns that fact and it is in the ledger); the dispatcher decides what to do.
+    """
+    problems = []
+    for (task, item_id), qty in picks.items():
+        key = and_(s.picked.c.site_id == site.id, s.picked.c.task == task, s.picked.c.item_id == item_id)
+        if conn.execute(update(s.picked).where(key).values(qty=s.picked.c.qty + qty)).rowcount == 0:
+            conn.execute(insert(s.picked).values(site_id=site.id, task=task, item_id=item_id, qty=qty))
+        total = conn.execute(select(s.picked.c.qty).where(key)).scalar_one()
+        reserved = conn.execute(
+            select(func.coalesce(func.sum(s.reservations.c.qty), 0))
+            .join(s.order_lines, s.order_lines.c.id == s.reservations.c.order_line_id)
+            .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
+            .where(
+                s.orders.c.number == task,
+                s.reservations.c.item_id == item_id,
+                s.reservations.c.site_id == site.id,
+                s.reservations.c.status.in_(("active", "consumed")),
+            )
+        ).scalar_one()
+        if total > reserved:
+            sku = next((k for k, v in site.items.items() if v == item_id), str(item_id))
+            problems.append(
+                {
+                    "site_id": site.id,
+                    "seq": seq,
+                    "kind": "pick_beyond_reservation",
+                    "message": f"по заданию {task} отобрано {total} шт. {sku}, зарезервировано {reserved} шт.",
+                    "created_at": now,
+                }
+            )
+    return problems
+
+
+def reused_sequences(conn: Connection, site: SiteRef, events: Sequence[Event], now: datetime) -> int:
+    """Flag events that arrive under an applied sequence with another id: the edge's numbering went back.
+
+    That happens when an edge is restored from an older backup; central keeps its ledger (nothing is
+    overwritten) and tells the office once per sequence. Returns how many were flagged now.
+    """
+    if not events:
+        return 0
+    by_seq = {e.seq: e.event_id for e in events}
+    recorded = dict(
+        conn.execute(
+            select(s.inbox.c.seq, s.inbox.c.event_id).where(
+                s.inbox.c.site_id == site.id, s.inbox.c.seq.in_(list(by_seq))
+            )
+        ).all()
+    )
+    clashes = [seq for seq, event_id in by_seq.items() if seq in recorded and recorded[seq] != event_id]
+    if not clashes:
+        return 0
+    flagged = set(
+        conn.execute(
+            select(s.sync_exceptions.c.seq).where(
+                s.sync_exceptions.c.site_id == site.id,
+                s.sync_exceptions.c.kind == "sequence_reused",
+                s.sync_exceptions.c.seq.in_(clashes),
+            )
+        ).scalars()
+    )
+    rows = [
+        {
+            "site_id": site.id,
+            "seq": seq,
+            "kind": "sequence_reused",
+            "message": f"площадка прислала другое событие под номером {seq}: восстановлена из старой копии?",
+            "created_at": now,
+        }
+        for seq in clashes
+        if seq not in flagged
+    ]
+    if rows:
+        conn.execute(insert(s.sync_exceptions), rows)
+    return len(rows)
 
 
 def _project_stock(

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from central.store import schema as s
 from central.sync.downlog import down_head, read_down, snapshot
-from central.sync.inbox import SiteRef, apply_events, sync_state
+from central.sync.inbox import SiteRef, apply_events, reused_sequences, sync_state
 from sync import topics
 from sync.messages import BadMessage, DownAck, DownBatch, DownMessage, Event, Presence, UpAck, UpBatch
 from sync.reliable import Sender, Sequencer
@@ -143,7 +143,9 @@ class CentralSync:
 
     def _apply(self, code: str, messages: list[UpBatch]) -> None:
         site = self._site(code)
-        ready = site.sequencer.offer([e for m in messages for e in m.events])
+        arrived = [e for m in messages for e in m.events]
+        behind = [e for e in arrived if e.seq <= site.sequencer.applied]
+        ready = site.sequencer.offer(arrived)
         applied = site.sequencer.applied
         outbox_seq = max(m.outbox_seq for m in messages)
         now = datetime.now(UTC)
@@ -151,6 +153,7 @@ class CentralSync:
             with self.engine.begin() as conn:
                 if ready:
                     applied = apply_events(conn, site.ref, ready, now)
+                reused_sequences(conn, site.ref, behind, now)
                 conn.execute(
                     update(s.sync_sites)
                     .where(s.sync_sites.c.site_id == site.ref.id)

@@ -138,6 +138,12 @@ class EdgeSync:
     def _up_ack(self, ack: UpAck) -> None:
         if ack.site != self.site:
             return
+        newest = state.outbox_seq(self.db)
+        if ack.acked_seq > newest:
+            # Central has applied more of this site than the site remembers: restored from an older copy.
+            # New events must not reuse numbers central already holds; central lists the gap for the office.
+            log.error("central applied up to %s but the outbox ends at %s: numbering moved on", ack.acked_seq, newest)
+            state.skip_sequence_to(self.db, ack.acked_seq)
         moved = self.sender.on_ack(ack.acked_seq)
         if moved or ack.acked_seq != state.get(self.db, "acked_seq"):
             state.put(self.db, "acked_seq", self.sender.acked)

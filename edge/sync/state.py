@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from edge.store import write_transaction
 from sync.messages import Event
 
 
@@ -28,6 +29,13 @@ def outbox_seq(db: Database) -> int:
     """The newest sequence ever given to an outbox event (AUTOINCREMENT's high-water mark)."""
     row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
     return 0 if row is None else int(row[0])
+
+
+def skip_sequence_to(db: Database, seq: int) -> None:
+    """Make the next outbox event number ``seq + 1`` (after a restore from an older copy)."""
+    with write_transaction(db):
+        if db.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'", [seq]).rowcount == 0:
+            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", [seq])
 
 
 def events_after(db: Database, seq: int, limit: int) -> list[Event]:

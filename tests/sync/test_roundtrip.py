@@ -56,10 +56,12 @@ def test_bootstrap_events_up_and_tasks_down(mosquitto, central_url, tmp_path):
         wait_until(lambda: db.execute("SELECT count(*) FROM tasks").fetchone()[0] == 100, 20, "100 tasks down")
         payload = json.loads(db.execute("SELECT payload FROM tasks WHERE id = 'T42'").fetchone()[0])
         assert payload["lines"] == [42]
-        with engine.connect() as conn:
-            wait_until(
-                lambda: conn.execute(select(s.sync_sites.c.down_acked)).scalar() == 100, 10, "central to see the cursor"
-            )
+
+        def down_acked() -> int:
+            with engine.connect() as conn:
+                return int(conn.execute(select(s.sync_sites.c.down_acked)).scalar() or 0)
+
+        wait_until(lambda: down_acked() == 100, 10, "central to see the cursor")
     finally:
         edge.stop()
         worker.stop()
