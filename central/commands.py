@@ -111,6 +111,7 @@ def sync() -> None:
     cls=LazyGroup,
     lazy_subcommands={
         "scans": "edge.bench:scans_bench",
+        "sync": "edge.sync.bench:sync_bench",
         "routes": "optimizer.cli:routes_bench",
         "jobshop": "optimizer.cli:jobshop_bench",
         "borrowing": "central.dispatch.bench:borrowing_bench",
