@@ -530,3 +530,73 @@ dispatch_tasks = Table(
     CheckConstraint("kind IN ('pick', 'production', 'route')", name="kind"),
     CheckConstraint("status IN ('new', 'in_work', 'done', 'cancelled')", name="status"),
 )
+
+# Accepted plans (DISP-2, OPT-2, OPT-3): the production queue and the day's delivery routes that an accepted
+# proposal wrote. The current plan of a site (and day, for routes) is the one of its latest accepted proposal.
+production_plan_tasks = Table(
+    "production_plan_tasks",
+    metadata,
+    _id(),
+    _fk("proposal_id", "proposals"),
+    _fk("site_id", "sites"),
+    _fk("task_id", "production_tasks"),
+    Column("position", Integer, nullable=False),
+    _ts("start_at"),
+    _ts("end_at"),
+    UniqueConstraint("proposal_id", "task_id", name="uq_production_plan_tasks_proposal_task"),
+)
+
+production_plan_ops = Table(
+    "production_plan_ops",
+    metadata,
+    _id(),
+    _fk("plan_task_id", "production_plan_tasks"),
+    _fk("routing_operation_id", "routing_operations"),
+    Column("seq", Integer, nullable=False),
+    _fk("work_center_id", "work_centers"),
+    _ts("start_at"),
+    _ts("end_at"),
+)
+
+route_plans = Table(
+    "route_plans",
+    metadata,
+    _id(),
+    _fk("proposal_id", "proposals"),
+    _fk("site_id", "sites"),
+    Column("day", Date, nullable=False),
+    _fk("vehicle_id", "vehicles"),
+    Column("distance_m", Integer, nullable=False),
+    Column("cost_kop", BigInteger, nullable=False),
+    Column("weight_g", BigInteger, nullable=False),
+    Column("volume_cm3", BigInteger, nullable=False),
+    _ts("start_at"),
+    _ts("end_at"),
+)
+
+route_stops = Table(
+    "route_stops",
+    metadata,
+    _id(),
+    _fk("route_plan_id", "route_plans"),
+    Column("seq", Integer, nullable=False),
+    _fk("order_id", "orders"),
+    _fk("customer_id", "customers"),
+    _ts("eta"),
+    _ts("window_from"),
+    _ts("window_to"),
+    Column("load_position", Integer, nullable=False),
+)
+
+route_carrier_shipments = Table(
+    "route_carrier_shipments",
+    metadata,
+    _id(),
+    _fk("proposal_id", "proposals"),
+    _fk("site_id", "sites"),
+    Column("day", Date, nullable=False),
+    _fk("order_id", "orders"),
+    _fk("carrier_tariff_id", "carrier_tariffs"),
+    Column("cost_kop", BigInteger, nullable=False),
+    Column("own_cost_kop", BigInteger),
+)
