@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 1
+from sync.events import CURRENT_VERSION
 
 
 def new_event_id() -> str:
@@ -27,7 +27,7 @@ def append_event(db: Database, event_type: str, payload: dict[str, object], acto
             occurred_at.isoformat(),
             actor,
             json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            SCHEMA_VERSION,
+            CURRENT_VERSION,
         ],
     )
     return int(cursor.lastrowid or 0)

@@ -68,9 +68,29 @@ class CellCounted(_Fact):
     count_task: str | None = None
 
 
-Fact = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted
+class PickTaskReceived(_Fact):
+    """v2: the site has the pick task (WH-6 logs when the warehouse received it)."""
+
+    task: str
+
+
+class PickedLine(_Fact):
+    sku: str
+    ordered: int = Field(ge=0)
+    picked: int = Field(ge=0)
+
+
+class PickTaskCompleted(_Fact):
+    """v2: the operator closed a pick task; lines say what was picked against what was asked (WH-4)."""
+
+    task: str
+    lines: list[PickedLine]
+
+
+Fact = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
 MODELS: dict[str, type[Fact]] = {
-    m.__name__: m for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted)
+    m.__name__: m
+    for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted, PickTaskReceived, PickTaskCompleted)
 }
 
 
@@ -117,6 +137,6 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(fact.sku, fact.from_cell_id, -fact.qty), (fact.sku, fact.to_cell_id, fact.qty)]
         case UnitsShipped():
             return [(fact.sku, fact.cell_id, -fact.qty)]
-        case CellCounted():
+        case CellCounted() | PickTaskReceived() | PickTaskCompleted():
             return []
     raise TypeError(f"unknown fact {fact!r}")

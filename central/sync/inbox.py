@@ -16,8 +16,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
 
+from central.dispatch.pick_tasks import order_of_task, project_pick_facts
 from central.store import schema as s
-from sync.events import InvalidEvent, UnitsPicked, UnknownSchema, read_event, stock_changes
+from sync.events import (
+    Fact,
+    InvalidEvent,
+    PickTaskCompleted,
+    PickTaskReceived,
+    UnitsPicked,
+    UnitsShipped,
+    UnknownSchema,
+    read_event,
+    stock_changes,
+)
 from sync.messages import Event
 
 
@@ -72,6 +83,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     )
     deltas: dict[tuple[int, int], int] = defaultdict(int)
     picks: dict[tuple[str, int], int] = defaultdict(int)
+    followed: list[tuple[Event, Fact]] = []
     ledger: list[tuple[object, ...]] = []
     problems: list[dict[str, object]] = []
     held: str | None = None
@@ -101,6 +113,8 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
                 deltas[(item_id, cell_id)] += delta
             if isinstance(fact, UnitsPicked) and fact.sku in site.items:
                 picks[(fact.task, site.items[fact.sku])] += fact.qty
+            if isinstance(fact, PickTaskReceived | PickTaskCompleted | UnitsShipped):
+                followed.append((event, fact))
         ledger.append(
             (
                 site.id,
@@ -119,6 +133,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
         _insert_ledger(conn, ledger)
     problems += _project_stock(conn, site, deltas, applied, now)
     problems += _record_picks(conn, site, picks, applied, now)
+    project_pick_facts(conn, site.id, followed, now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     conn.execute(
@@ -184,7 +199,7 @@ def _record_picks(
             .join(s.order_lines, s.order_lines.c.id == s.reservations.c.order_line_id)
             .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
             .where(
-                s.orders.c.number == task,
+                s.orders.c.id == order_of_task(conn, task),
                 s.reservations.c.item_id == item_id,
                 s.reservations.c.site_id == site.id,
                 s.reservations.c.status.in_(("active", "consumed")),

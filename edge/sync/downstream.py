@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from edge import readcopies
+from edge.outbox import append_event
 from edge.store import write_transaction
 from edge.sync import state
 from sync.messages import DownMessage
@@ -41,6 +42,11 @@ def _apply(db: Database, kind: str, payload: dict[str, Any], seq: int) -> None:
 
 
 def _upsert_task(db: Database, payload: dict[str, Any], seq: int) -> None:
+    task_id = str(payload["id"])
+    new = db.execute("SELECT 1 FROM tasks WHERE id = ?", [task_id]).fetchone() is None
+    if new and payload.get("kind") == "pick":
+        # When the warehouse received the task is a site fact (WH-6); it travels up like any other.
+        append_event(db, "PickTaskReceived", {"task": task_id}, actor="sync", occurred_at=datetime.now(UTC))
     db.execute(
         "INSERT INTO tasks (id, kind, payload, down_seq, received_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, down_seq = excluded.down_seq",

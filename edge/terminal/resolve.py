@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
 from devices.barcodes import (
@@ -14,7 +16,7 @@ from devices.barcodes import (
     TaskCode,
     interpret,
 )
-from edge.terminal.session import Input, ScannedCell, ScannedItem
+from edge.terminal.session import Input, PickLine, PickTask, ScannedCell, ScannedItem, ScannedTask
 from edge.warehouse.domain import Cell, Item, Refused
 
 
@@ -34,7 +36,9 @@ def resolve(db: Database, code: str) -> Input:
             return ScannedCell(Cell(id=row[0], address=row[1], kind=row[2]))
         case BadgeCode():
             raise Refused("badge_while_signed_in", "Вы уже вошли. Чтобы сменить оператора, нажмите «Выйти»")
-        case PackageCode() | TaskCode() | DocumentCode():
+        case TaskCode():
+            return _task(db, code.strip())
+        case PackageCode() | DocumentCode():
             raise Refused("not_in_this_mode", "Этот штрихкод не используется в текущем режиме")
     raise Refused("unknown_code", f"Неизвестный штрихкод {code}")
 
@@ -46,3 +50,38 @@ def _item(db: Database, gtin: str) -> Item:
     if row is None:
         raise Refused("unknown_item", f"Товар со штрихкодом {gtin} не найден в справочнике")
     return Item(sku=row[0], name=row[1])
+
+
+def _task(db: Database, code: str) -> ScannedTask:
+    """A pick task the site received from central, with what was already picked for it (resuming)."""
+    row = db.execute("SELECT kind, payload, status FROM tasks WHERE id = ?", [code]).fetchone()
+    if row is None:
+        raise Refused("unknown_task", f"Задание {code} ещё не получено площадкой: проверьте связь с центром")
+    if row[0] != "pick":
+        raise Refused("not_a_pick_task", f"Задание {code} — не задание на отбор")
+    if row[2] == "done":
+        raise Refused("task_done", f"Задание {code} уже завершено")
+    data = json.loads(row[1])
+    task = PickTask(
+        id=code,
+        order=data["order"],
+        customer=data["customer"],
+        assembly_cell_id=data["assembly_cell_id"],
+        assembly_cell=data["assembly_cell"],
+        lines=tuple(
+            PickLine(line["sku"], line["name"], line["qty"], line["cell_id"], line["cell"]) for line in data["lines"]
+        ),
+    )
+    picked: dict[tuple[str, int], int] = {}
+    for (payload,) in db.execute(
+        "SELECT payload FROM outbox WHERE type = 'UnitsPicked' AND json_extract(payload, '$.task') = ?", [code]
+    ):
+        event = json.loads(payload)
+        key = (event["sku"], event["from_cell_id"])
+        picked[key] = picked.get(key, 0) + event["qty"]
+    per_line = []
+    for line in task.lines:
+        got = min(line.qty, picked.get((line.sku, line.cell_id), 0))
+        picked[(line.sku, line.cell_id)] = picked.get((line.sku, line.cell_id), 0) - got
+        per_line.append(got)
+    return ScannedTask(task, tuple(per_line))

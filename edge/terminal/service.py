@@ -27,6 +27,7 @@ from edge.terminal.session import (
     Session,
     TypedQuantity,
     finish_count,
+    finish_pick,
     prompt,
     start,
     step,
@@ -131,11 +132,13 @@ class Terminals:
             return self._advance(workstation, lambda s: step(s, TypedQuantity(qty)), "keypad", str(qty), None)
 
     def finish(self, workstation: str) -> Feedback:
-        """Close the count in progress: counted and book figures go to central for approval."""
+        """Close the count or the pick task in progress; its figures go to central."""
         if (refusal := self._signed_out(workstation)) is not None:
             return refusal
         with self.lock:
             session = self.sessions[workstation]
+            if session.mode == "pick":
+                return self._advance(workstation, finish_pick, "keypad", "finish", None)
             cell_id = session.cell.id if session.cell else -1
             book = {r[0] for r in self.db.execute("SELECT sku FROM stock WHERE cell_id = ?", [cell_id])}
             return self._advance(workstation, lambda s: finish_count(s, book), "keypad", "finish", None)

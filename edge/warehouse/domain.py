@@ -80,7 +80,13 @@ class CountCell:
     count_task: str | None = None
 
 
-Command = ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell
+@dataclass(frozen=True)
+class CompletePickTask:
+    task: str
+    lines: tuple[tuple[str, int, int], ...]  # (sku, ordered, picked)
+
+
+Command = ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell | CompletePickTask
 
 
 # Events: past tense, the facts the site records and reports to central.
@@ -126,7 +132,13 @@ class CellCounted:
     count_task: str | None
 
 
-Event = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted
+@dataclass(frozen=True)
+class PickTaskCompleted:
+    task: str
+    lines: list[dict[str, object]]  # {"sku", "ordered", "picked"}
+
+
+Event = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskCompleted
 
 
 def stock_changes(event: Event) -> list[tuple[str, int, int]]:
@@ -141,7 +153,7 @@ def stock_changes(event: Event) -> list[tuple[str, int, int]]:
             return [(sku, src, -qty), (sku, dst, qty)]
         case UnitsShipped(sku=sku, cell_id=cell, qty=qty):
             return [(sku, cell, -qty)]
-        case CellCounted():
+        case CellCounted() | PickTaskCompleted():
             # A blind count only records; the adjustment comes back from central as its own task (WH-9).
             return []
     raise TypeError(f"unknown event {event!r}")
@@ -149,6 +161,10 @@ def stock_changes(event: Event) -> list[tuple[str, int, int]]:
 
 def decide(command: Command, site: SiteView) -> Event:
     """The event a command produces, or ``Refused``: ``decide(MoveUnits("A", 1, 2, 3), site)``."""
+    if isinstance(command, CompletePickTask):
+        # Closing a task moves nothing; what was short is reported to central, not hidden.
+        lines = [{"sku": sku, "ordered": ordered, "picked": picked} for sku, ordered, picked in command.lines]
+        return PickTaskCompleted(command.task, lines)
     item = site.item(command.sku)
     if item is None:
         raise Refused("unknown_item", f"Товар {command.sku} не найден в справочнике площадки")

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from edge.outbox import append_event
 from edge.store import write_transaction
-from edge.warehouse.domain import Cell, Command, Event, Item, decide, stock_changes
+from edge.warehouse.domain import Cell, Command, Event, Item, PickTaskCompleted, decide, stock_changes
 
 Clock = Callable[[], datetime]
 
@@ -47,6 +47,8 @@ def handle(db: Database, command: Command, actor: str, clock: Clock = utc_now) -
     with write_transaction(db):
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
+        if isinstance(event, PickTaskCompleted):
+            db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.task])
         seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
     return seq, event
 

@@ -14,7 +14,7 @@ const workstation = (() => {
 })();
 const api = (path) => `/api/v1/terminal/${encodeURIComponent(workstation)}${path}`;
 const $ = (id) => document.getElementById(id);
-const modeTitles = { login: "Вход", receive: "Приёмка", move: "Перемещение", count: "Пересчёт" };
+const modeTitles = { login: "Вход", receive: "Приёмка", move: "Перемещение", pick: "Отбор", count: "Пересчёт" };
 
 let audio;
 function beep(ok) {
