@@ -8,6 +8,7 @@ central holds it (and everything after it) until it is upgraded, instead of gues
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -87,11 +88,68 @@ class PickTaskCompleted(_Fact):
     lines: list[PickedLine]
 
 
-Fact = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
+# Shop-floor work (PROD-2), new in schema version 2: no earlier form exists, so no upcaster. ``session`` is the
+# edge's id of one worker's work on one operation; ``at`` is the moment on the station's clock — unlike stock
+# facts, work time is itself the fact (pay depends on it), so it travels in the payload.
+class WorkStarted(_Fact):
+    session: str = Field(min_length=1, max_length=64)
+    task: str  # the production task number, e.g. "ПР-00101"
+    operation_id: int  # central's routing operation
+    op_seq: int
+    operation: str
+    sku: str
+    group_code: str
+    norm_minutes_per_unit: int = Field(ge=0)
+    worker: str  # badge
+    at: datetime
+
+
+class WorkPaused(_Fact):
+    session: str
+    reason: str  # a key of PAUSE_REASONS
+    at: datetime
+
+
+class WorkResumed(_Fact):
+    session: str
+    at: datetime
+
+
+class WorkFinished(_Fact):
+    session: str
+    good: int = Field(ge=0)
+    defective: int = Field(ge=0)
+    at: datetime
+
+
+class WorkClosedByRule(_Fact):
+    """An operation left open past the end of its shift, closed by the edge as of ``at`` (the shift's end)."""
+
+    session: str
+    rule: str  # "shift_end"
+    at: datetime
+
+
+PAUSE_REASONS: dict[str, str] = {
+    "break": "Перерыв",
+    "no_material": "Нет комплектующих",
+    "equipment": "Неисправность оборудования",
+    "other_work": "Переход на другую работу",
+    "other": "Другое",
+}
+WorkFact = WorkStarted | WorkPaused | WorkResumed | WorkFinished | WorkClosedByRule
+WORK_MODELS: tuple[type[WorkFact], ...] = (WorkStarted, WorkPaused, WorkResumed, WorkFinished, WorkClosedByRule)
+
+
+WarehouseFact = (
+    UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
+)
+Fact = WarehouseFact | WorkFact
 MODELS: dict[str, type[Fact]] = {
     m.__name__: m
     for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted, PickTaskReceived, PickTaskCompleted)
 }
+MODELS.update({m.__name__: m for m in WORK_MODELS})
 
 
 def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
@@ -139,4 +197,6 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(fact.sku, fact.cell_id, -fact.qty)]
         case CellCounted() | PickTaskReceived() | PickTaskCompleted():
             return []
+        case WorkStarted() | WorkPaused() | WorkResumed() | WorkFinished() | WorkClosedByRule():
+            return []  # work time moves no stock
     raise TypeError(f"unknown fact {fact!r}")
