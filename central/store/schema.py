@@ -600,3 +600,85 @@ route_carrier_shipments = Table(
     Column("cost_kop", BigInteger, nullable=False),
     Column("own_cost_kop", BigInteger),
 )
+
+
+# Shop floor, norm-hours and payroll (PROD-2, PROD-3, REP-10). Operations released to a shop edge; the work
+# records projected from its Work* events (time in intervals, pauses apart); rules and rates central owns.
+shop_group_rules = Table(
+    "shop_group_rules",
+    metadata,
+    Column("group_id", Integer, ForeignKey("work_center_groups.id"), primary_key=True),
+    Column("parallel_capable", Boolean, nullable=False, server_default="0"),
+)
+
+operation_releases = Table(
+    "operation_releases",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    _fk("task_id", "production_tasks"),
+    _fk("routing_operation_id", "routing_operations"),
+    _ts("released_at"),
+    UniqueConstraint("task_id", "routing_operation_id", name="uq_operation_releases_task_operation"),
+)
+
+work_records = Table(
+    "work_records",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    Column("session", String(64), nullable=False),
+    Column("task_number", String(20), nullable=False),
+    Column("routing_operation_id", Integer, nullable=False),
+    Column("op_seq", Integer, nullable=False),
+    Column("operation", String(200), nullable=False),
+    Column("sku", String(32), nullable=False),
+    Column("group_code", String(32), nullable=False),
+    Column("worker_badge", String(13), nullable=False),
+    _fk("worker_id", "workers", nullable=True),
+    Column("norm_minutes_per_unit", Integer, nullable=False),
+    _ts("started_at"),
+    _ts("ended_at", nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("good", Integer, nullable=False, server_default="0"),
+    Column("defective", Integer, nullable=False, server_default="0"),
+    Column("closed_by_rule", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("site_id", "session", name="uq_work_records_site_session"),
+    CheckConstraint("state IN ('running', 'paused', 'finished', 'closed')", name="state"),
+)
+
+work_intervals = Table(
+    "work_intervals",
+    metadata,
+    _id(),
+    _fk("work_record_id", "work_records"),
+    _ts("started_at"),
+    _ts("ended_at", nullable=True),
+)
+
+work_pauses = Table(
+    "work_pauses",
+    metadata,
+    _id(),
+    _fk("work_record_id", "work_records"),
+    _ts("started_at"),
+    _ts("ended_at", nullable=True),
+    Column("reason", String(32), nullable=False),
+)
+
+piece_rates = Table(
+    "piece_rates",
+    metadata,
+    Column("routing_operation_id", Integer, ForeignKey("routing_operations.id"), primary_key=True),
+    Column("rate_kop", BigInteger, nullable=False),
+    CheckConstraint("rate_kop >= 0", name="rate"),
+)
+
+manager_pay_terms = Table(
+    "manager_pay_terms",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("salary_kop", BigInteger, nullable=False, server_default="0"),
+    Column("commission_bp", Integer, nullable=False),  # basis points of paid sales: 300 = 3 %
+    CheckConstraint("commission_bp >= 0", name="commission"),
+)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, tuple_, update
 
 from central.dispatch.pick_tasks import order_of_task, project_pick_facts
+from central.production.projection import project_work
 from central.store import schema as s
 from sync.events import (
     Fact,
@@ -133,6 +134,8 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
         _insert_ledger(conn, ledger)
     problems += _project_stock(conn, site, deltas, applied, now)
     problems += _record_picks(conn, site, picks, applied, now)
+    # Shop-floor work (central/production): the run's Work* events into work records, after the stock.
+    problems += project_work(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     project_pick_facts(conn, site.id, followed, now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
