@@ -15,6 +15,7 @@ from typing import IO
 
 import click
 import httpx
+from sqlalchemy import Engine
 
 MOSQUITTO = "mosquitto"
 RESTARTS_ALLOWED = 5
@@ -102,9 +103,69 @@ def seed_if_empty(database_url: str) -> bool:
                 return False
         click.echo("Загружаю демонстрационную компанию (первый запуск, около минуты)…")
         seed_company(engine, scale=1, seed=42)
+        issue_demo_pick_tasks(engine, 5)
         return True
     finally:
         engine.dispose()
+
+
+def issue_demo_pick_tasks(engine: Engine, count: int) -> list[str]:
+    """Give the warehouse W1 some pick tasks to work on: the first confirmed orders its cells can cover."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from central.dispatch.pick_tasks import PickTaskRefused, issue_pick_task
+    from central.store.schema import orders
+
+    with engine.connect() as conn:
+        numbers = (
+            conn.execute(select(orders.c.number).where(orders.c.status == "confirmed").order_by(orders.c.number))
+            .scalars()
+            .all()
+        )
+    codes: list[str] = []
+    for number in numbers:
+        if len(codes) == count:
+            break
+        try:
+            with engine.begin() as conn:
+                codes.append(issue_pick_task(conn, number, "W1", datetime.now(UTC)).code)
+        except PickTaskRefused:
+            continue
+    return codes
+
+
+def terminal_facts(database_url: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """Badges that sign in at the handhelds (role, name, badge) and the open pick tasks (code, order)."""
+    from sqlalchemy import select
+
+    from central.store.engine import create_central_engine
+    from central.store.schema import dispatch_tasks, orders, users
+
+    engine = create_central_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            badges = conn.execute(
+                select(users.c.role, users.c.full_name, users.c.badge)
+                .where(users.c.role.in_(("warehouse_manager", "picker")), users.c.badge.is_not(None))
+                .order_by(users.c.id)
+                .limit(3)
+            ).all()
+            tasks = conn.execute(
+                select(dispatch_tasks.c.id, orders.c.number)
+                .join(orders, orders.c.id == dispatch_tasks.c.order_id)
+                .where(dispatch_tasks.c.kind == "pick", dispatch_tasks.c.status.in_(("new", "in_work")))
+                .order_by(dispatch_tasks.c.id)
+            ).all()
+    finally:
+        engine.dispose()
+    from devices.barcodes import company_code
+
+    return (
+        [(role, name, badge) for role, name, badge in badges],
+        [(company_code("task", task_id), number) for task_id, number in tasks],
+    )
 
 
 def mosquitto_config(data_dir: Path, host: str, port: int) -> Path:
@@ -115,7 +176,14 @@ def mosquitto_config(data_dir: Path, host: str, port: int) -> Path:
     return path
 
 
-def print_banner(host: str, central_port: int, edges: dict[str, int], mqtt_port: int, log_dir: Path) -> None:
+def print_banner(
+    host: str,
+    central_port: int,
+    edges: dict[str, int],
+    mqtt_port: int,
+    log_dir: Path,
+    terminals: tuple[list[tuple[str, str, str]], list[tuple[str, str]]] = ([], []),
+) -> None:
     """What a newcomer needs: where everything is and how to log in."""
     from central.auth.roles import role_title
     from central.demo.company import demo_logins
@@ -131,6 +199,18 @@ def print_banner(host: str, central_port: int, edges: dict[str, int], mqtt_port:
     click.echo("Demo logins (password for all: see column):")
     for login in demo_logins():
         click.echo(f"  {role_title(login.role):<26} {login.login:<14} {login.password:<8} {login.full_name}")
+    badges, tasks = terminals
+    if badges:
+        from central.demo.company import DEMO_PIN
+
+        click.echo("")
+        click.echo(f"Handheld terminals (edge W1): sign in with a badge code and PIN {DEMO_PIN}:")
+        for role, name, badge in badges:
+            click.echo(f"  {role_title(role):<26} {badge}  {name}")
+    if tasks:
+        click.echo("Pick tasks waiting at W1 (mode «Отбор», type or scan the code):")
+        for code, order in tasks:
+            click.echo(f"  {code}  заказ {order}")
     click.echo("", nl=True)
     sys.stdout.flush()
 
@@ -250,7 +330,7 @@ def demo(reset: bool, data_dir: Path, host: str, central_port: int, w1_port: int
         for child in children:
             child.start()
         wait_until_healthy(children)
-        print_banner(host, central_port, edges, mqtt_port, log_dir)
+        print_banner(host, central_port, edges, mqtt_port, log_dir, terminal_facts(database_url))
         supervise(children)
     except _Stop:
         click.echo("Stopping…")

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.services import MOSQUITTO, free_port, require, wait_for_port
+from tests.sync.helpers import wait_until
 
 READY = "Stockyard demo is running"
 
@@ -63,8 +64,14 @@ def test_demo_runs_everything_and_keeps_its_data(tmp_path):
             health = httpx.get(f"http://127.0.0.1:{demo.ports[name]}/healthz", timeout=5).json()
             assert health["status"] == "ok"
         wait_for_port(demo.ports["mqtt"])
-        for expected in ("Central office:", "Edge W1:", "Edge S1:", "mqtt://", "admin"):
+        for expected in ("Central office:", "Edge W1:", "Edge S1:", "mqtt://", "admin", "PIN 1234", "заказ "):
             assert expected in demo.output
+        for site in ("W1", "S1"):
+            # Both edges take central's snapshot over the demo broker: the sync is part of the demo.
+            edge = f"http://127.0.0.1:{demo.ports[site]}"
+            wait_until(lambda edge=edge: httpx.get(edge + "/api/v1/sync", timeout=5).json()["bootstrapped"], 60, site)
+        items = httpx.get(f"http://127.0.0.1:{demo.ports['W1']}/api/v1/items", timeout=10).json()
+        assert len(items) >= 2000
         with httpx.Client(base_url=f"http://127.0.0.1:{demo.ports['central']}") as client:
             home = client.post("/login", data={"login": "admin", "password": "demo"}, follow_redirects=True)
             assert home.status_code == 200
