@@ -69,7 +69,11 @@ def test_demo_runs_everything_and_keeps_its_data(tmp_path):
         for site in ("W1", "S1"):
             # Both edges take central's snapshot over the demo broker: the sync is part of the demo.
             edge = f"http://127.0.0.1:{demo.ports[site]}"
-            wait_until(lambda edge=edge: httpx.get(edge + "/api/v1/sync", timeout=5).json()["bootstrapped"], 60, site)
+
+            def bootstrapped(edge: str = edge) -> bool:
+                return bool(httpx.get(edge + "/api/v1/sync", timeout=5).json()["bootstrapped"])
+
+            wait_until(bootstrapped, 60, f"{site} to take central's snapshot")
         items = httpx.get(f"http://127.0.0.1:{demo.ports['W1']}/api/v1/items", timeout=10).json()
         assert len(items) >= 2000
         with httpx.Client(base_url=f"http://127.0.0.1:{demo.ports['central']}") as client:
