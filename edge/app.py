@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlite_utils import Database
 
+from edge.labels import routes as label_routes
+from edge.labels.printers import PrinterRegistry
 from edge.runtime import EdgeRuntime
 from edge.settings import EdgeSettings
 from edge.store import applied_migrations, open_site_database
@@ -40,9 +43,12 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
         runtime = EdgeRuntime(settings, app.state.terminals)
         app.state.runtime = runtime
         runtime.start()
+        if settings.zeroconf:
+            await asyncio.to_thread(app.state.printers.start_discovery)
         try:
             yield
         finally:
+            app.state.printers.close()
             runtime.stop()
 
     app = FastAPI(
@@ -56,6 +62,7 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     app.state.db = db
     app.state.runtime = None
     app.state.terminals = Terminals(db, resolve)
+    app.state.printers = PrinterRegistry.from_specs(settings.printers)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
 
     @app.get("/healthz")
@@ -77,4 +84,5 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
     app.include_router(warehouse_routes.router)
     app.include_router(terminal_routes.router)
     app.include_router(sync_routes.router)
+    app.include_router(label_routes.router)
     return app

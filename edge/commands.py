@@ -20,6 +20,9 @@ import click
     help="A scanner bound to a workstation: serial:/dev/ttyACM0?workstation=ТСД-1 or evdev:/dev/input/by-id/…"
     " (repeatable; see docs/scanners.md).",
 )
+@click.option(
+    "--printer", "printers", multiple=True, help="A label printer NAME=HOST[:PORT] (repeatable; see docs/labels.md)."
+)
 def edge(
     site: str,
     host: str | None,
@@ -27,6 +30,7 @@ def edge(
     data_dir: Path | None,
     mqtt_url: str | None,
     scanners: tuple[str, ...],
+    printers: tuple[str, ...],
 ) -> None:
     """Run one site's edge node: terminal app, scanners, the site's database and its sync."""
     import uvicorn
@@ -39,6 +43,12 @@ def edge(
         parse_scanner_specs(scanners)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scanner") from exc
+    from edge.labels.printers import PrinterRegistry
+
+    try:
+        PrinterRegistry.from_specs(printers)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--printer") from exc
     given = {
         "site": site,
         "host": host,
@@ -46,6 +56,7 @@ def edge(
         "data_dir": data_dir,
         "mqtt_url": mqtt_url,
         "scanners": list(scanners) or None,
+        "printers": list(printers) or None,
     }
     try:
         settings = EdgeSettings(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]

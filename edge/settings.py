@@ -31,6 +31,7 @@ class EdgeSettings(BaseSettings):
     language: str = "ru"
     zeroconf: bool = True  # announce the edge, and find the broker when no mqtt_url is given
     scanners: list[str] = []  # serial:/dev/ttyACM0?workstation=ТСД-1, evdev:/dev/input/by-id/...
+    printers: list[str] = []  # label printers NAME=HOST[:PORT], e.g. "Упаковка-1=10.0.0.5:9100" (docs/labels.md)
 
     @field_validator("site")
     @classmethod
