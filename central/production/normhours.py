@@ -99,7 +99,8 @@ class WorkLine:
 
 def work_lines(conn: Connection, start: dt.date, end: dt.date, worker_id: int | None = None) -> list[WorkLine]:
     """Work records that ended, or had time, in Moscow dates [start, end): ``work_lines(conn, d1, d2)``."""
-    lo, hi = local_start(start), local_start(end)
+    # Bound as UTC: SQLite keeps the wall time of what it is given, and central stores UTC.
+    lo, hi = local_start(start).astimezone(dt.UTC), local_start(end).astimezone(dt.UTC)
     w, i = s.work_records.c, s.work_intervals.c
     touching = (
         select(i.work_record_id).where(i.started_at < hi, i.ended_at.is_not(None), i.ended_at > lo).scalar_subquery()

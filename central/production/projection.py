@@ -8,7 +8,7 @@ rows, so a record changes exactly once per event, in the site's order. Times are
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -43,7 +43,8 @@ def project_work(conn: Connection, site_id: int, events: Sequence[Event], now: d
             continue  # the inbox already recorded why
         if not isinstance(fact, WORK_MODELS):
             continue
-        message = _apply(conn, site_id, fact)
+        # Stored in UTC whatever offset the station wrote (SQLite keeps the wall time it is given).
+        message = _apply(conn, site_id, fact.model_copy(update={"at": fact.at.astimezone(UTC)}))
         if message:
             problems.append(
                 {
