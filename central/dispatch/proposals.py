@@ -127,12 +127,20 @@ def accept(engine: Engine, proposal_id: int, user: Actor, today: dt.date) -> Dec
     now = _now()
     with engine.begin() as conn:
         row = _proposal(conn, proposal_id)
-        if row.kind != "borrowing":
-            raise ProposalError(f"Предложение {proposal_id} другого вида: здесь принимается только заимствование")
+        if row.kind not in ("borrowing", "production", "routes"):
+            raise ProposalError(f"Предложение {proposal_id} неизвестного вида: {row.kind}")
         site = conn.execute(
             select(s.sites.c.id, s.sites.c.code).where(s.sites.c.id == row.site_id).with_for_update()
         ).one()
         _claim(conn, proposal_id, "accepted", user, now)
+        if row.kind == "production":
+            from central.dispatch.production import accept_production
+
+            return accept_production(conn, proposal_id, row, site, now)
+        if row.kind == "routes":
+            from central.dispatch.routing import accept_routes
+
+            return accept_routes(conn, proposal_id, row, site, today, now)
         settle_loans(conn, today)
         proposal = review.proposal_from_stored(row.result, row.figures)
         current = borrowing_problem(conn, site.code, today, int(row.figures["margin_days"]))
@@ -259,9 +267,14 @@ def _site_id(conn: Connection, site: str) -> int:
 
 def _proposal(conn: Connection, proposal_id: int) -> Any:
     row = conn.execute(
-        select(s.proposals.c.site_id, s.proposals.c.kind, s.proposals.c.result, s.proposals.c.figures).where(
-            s.proposals.c.id == proposal_id
-        )
+        select(
+            s.proposals.c.site_id,
+            s.proposals.c.kind,
+            s.proposals.c.snapshot,
+            s.proposals.c.result,
+            s.proposals.c.figures,
+            s.proposals.c.created_at,
+        ).where(s.proposals.c.id == proposal_id)
     ).first()
     if row is None:
         raise ProposalNotFound(f"Предложение {proposal_id} не найдено")

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import aliased
 
+from central.dispatch.calendar import MOSCOW
 from central.store import schema as s
+from optimizer.borrowing.explain import rubles
 
 Json = dict[str, Any]
 
@@ -17,6 +19,17 @@ def warehouses(conn: Connection) -> list[str]:
     """Codes of the sites whose reserves can be borrowed from: ``warehouses(conn) == ["W1"]``."""
     query = select(s.sites.c.code).where(s.sites.c.kind == "warehouse").order_by(s.sites.c.code)
     return list(conn.execute(query).scalars())
+
+
+def shops(conn: Connection) -> list[str]:
+    """Codes of the production sites whose queue can be planned: ``shops(conn) == ["S1"]``."""
+    query = select(s.sites.c.code).where(s.sites.c.kind == "shop").order_by(s.sites.c.code)
+    return list(conn.execute(query).scalars())
+
+
+def kind_of(conn: Connection, proposal_id: int) -> str | None:
+    """The proposal's kind ("borrowing", "production", "routes") or None when there is no such proposal."""
+    return conn.execute(select(s.proposals.c.kind).where(s.proposals.c.id == proposal_id)).scalar_one_or_none()
 
 
 def _base() -> Any:
@@ -41,10 +54,33 @@ def _base() -> Any:
     )
 
 
-def list_proposals(conn: Connection, limit: int = 100) -> list[Json]:
-    """The latest proposals, newest first: ``list_proposals(conn)[0]["status"]``."""
-    rows = conn.execute(_base().order_by(s.proposals.c.id.desc()).limit(limit)).all()
-    return [_json(r._mapping) for r in rows]
+def list_proposals(conn: Connection, limit: int = 100, kinds: tuple[str, ...] | None = None) -> list[Json]:
+    """The latest proposals, newest first, each with a one-line ``summary``: ``list_proposals(conn)[0]["status"]``."""
+    query = _base().order_by(s.proposals.c.id.desc()).limit(limit)
+    if kinds is not None:
+        query = query.where(s.proposals.c.kind.in_(kinds))
+    return [{**_json(r._mapping), "summary": _summary(r.kind, r.figures)} for r in conn.execute(query).all()]
+
+
+def _summary(kind: str, figures: Json) -> str:
+    """The proposal's main figures in one Russian line for the list."""
+    if kind == "production":
+        return (
+            f"заданий в плане {figures['tasks_planned']} из {figures['tasks_open']}, опаздывают "
+            f"{figures['tasks_late']}, всё готово {_moscow(figures['finish_at'])}"
+        )
+    if kind == "routes":
+        return (
+            f"на {dt.date.fromisoformat(figures['day']):%d.%m.%Y}: своими машинами {figures['orders_on_vans']}, "
+            f"перевозчиком {figures['orders_by_carrier']}, {rubles(figures['total_cost_kop'])}"
+        )
+    return f"отгружается заказов {figures['shipped_orders']} из {figures['waiting_orders']}"
+
+
+def _moscow(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    return dt.datetime.fromisoformat(iso).astimezone(MOSCOW).strftime("%d.%m.%Y %H:%M")
 
 
 def proposal(conn: Connection, proposal_id: int) -> Json | None:
@@ -58,8 +94,14 @@ def proposal(conn: Connection, proposal_id: int) -> Json | None:
         return None
     out = _json(row._mapping)
     result = out.pop("result")
-    out["shipments"] = result["shipments"]
-    out["loans"] = result["loans"]
+    if out["kind"] == "production":
+        out["schedule"] = result
+    elif out["kind"] == "routes":
+        out["routes"] = result["routes"]
+        out["carrier"] = result["carrier"]
+    else:
+        out["shipments"] = result["shipments"]
+        out["loans"] = result["loans"]
     return out
 
 
