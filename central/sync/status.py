@@ -55,3 +55,25 @@ def sites_status(conn: Connection) -> list[dict[str, Any]]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def open_exceptions(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
+    """Sync exceptions nobody resolved yet, newest first, for the dispatcher and the administrator."""
+    rows = conn.execute(
+        select(
+            s.sync_exceptions.c.id,
+            s.sites.c.code,
+            s.sync_exceptions.c.seq,
+            s.sync_exceptions.c.kind,
+            s.sync_exceptions.c.message,
+            s.sync_exceptions.c.created_at,
+        )
+        .join(s.sites, s.sites.c.id == s.sync_exceptions.c.site_id)
+        .where(s.sync_exceptions.c.resolved_at.is_(None))
+        .order_by(s.sync_exceptions.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {"id": i, "site": site, "seq": seq, "kind": kind, "message": message, "created_at": _iso(at)}
+        for i, site, seq, kind, message, at in rows
+    ]
