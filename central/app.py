@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
+from central.production import web as production_web
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
 from central.sync import routes as sync_routes
@@ -81,5 +82,6 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(sync_routes.router)
     app.include_router(pick_routes.router)
+    app.include_router(production_web.router)
     app.include_router(dispatch_web.router)
     return app

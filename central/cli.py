@@ -85,6 +85,7 @@ def configure_logging(level: str = "INFO") -> None:
         "simulate": "central.commands:simulate",
         "sync": "central.commands:sync",
         "bench": "central.commands:bench",
+        "payroll": "central.payroll.cli:payroll",
     },
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
 )

@@ -17,6 +17,7 @@ from edge.labels import routes as label_routes
 from edge.labels.printers import PrinterRegistry
 from edge.runtime import EdgeRuntime
 from edge.settings import EdgeSettings
+from edge.shopfloor import routes as shopfloor_routes
 from edge.store import applied_migrations, open_site_database
 from edge.sync import routes as sync_routes
 from edge.terminal import routes as terminal_routes
@@ -83,6 +84,7 @@ def create_app(settings: EdgeSettings, db: Database | None = None) -> FastAPI:
 
     app.include_router(warehouse_routes.router)
     app.include_router(terminal_routes.router)
+    app.include_router(shopfloor_routes.router)
     app.include_router(sync_routes.router)
     app.include_router(label_routes.router)
     return app
