@@ -104,6 +104,7 @@ def seed_if_empty(database_url: str) -> bool:
         click.echo("Загружаю демонстрационную компанию (первый запуск, около минуты)…")
         seed_company(engine, scale=1, seed=42)
         issue_demo_pick_tasks(engine, 5)
+        release_demo_operations(engine)
         return True
     finally:
         engine.dispose()
@@ -134,6 +135,14 @@ def issue_demo_pick_tasks(engine: Engine, count: int) -> list[str]:
         except PickTaskRefused:
             continue
     return codes
+
+
+def release_demo_operations(engine: Engine) -> int:
+    """Send the open production tasks' operations to the shop floor S1, so its terminal has a queue."""
+    from central.production.release import release_operations
+
+    with engine.begin() as conn:
+        return len(release_operations(conn, "S1"))
 
 
 def terminal_facts(database_url: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
@@ -193,6 +202,10 @@ def print_banner(
     click.echo(f"  Central office:     http://{host}:{central_port}/   (API docs: /api/docs)")
     for site, port in edges.items():
         click.echo(f"  Edge {site}:            http://{host}:{port}/")
+        if site == "S1":
+            click.echo(
+                f"  Shop-floor terminal: http://{host}:{port}/shopfloor?station=Пост-1   (workers' badges, PIN 1234)"
+            )
     click.echo(f"  MQTT broker:        mqtt://{host}:{mqtt_port}")
     click.echo(f"  Logs:               {log_dir}/")
     click.echo("")

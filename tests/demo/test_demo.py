@@ -76,6 +76,9 @@ def test_demo_runs_everything_and_keeps_its_data(tmp_path):
             wait_until(bootstrapped, 60, f"{site} to take central's snapshot")
         items = httpx.get(f"http://127.0.0.1:{demo.ports['W1']}/api/v1/items", timeout=10).json()
         assert len(items) >= 2000
+        shop = httpx.get(f"http://127.0.0.1:{demo.ports['S1']}/shopfloor?station=Пост-1", timeout=10)
+        assert shop.status_code == 200
+        assert "Shop-floor terminal:" in demo.output
         with httpx.Client(base_url=f"http://127.0.0.1:{demo.ports['central']}") as client:
             home = client.post("/login", data={"login": "admin", "password": "demo"}, follow_redirects=True)
             assert home.status_code == 200
