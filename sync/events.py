@@ -141,15 +141,63 @@ WorkFact = WorkStarted | WorkPaused | WorkResumed | WorkFinished | WorkClosedByR
 WORK_MODELS: tuple[type[WorkFact], ...] = (WorkStarted, WorkPaused, WorkResumed, WorkFinished, WorkClosedByRule)
 
 
+# Receiving, counting and adjustments (WH-5, WH-7, WH-9), new in schema version 2: no earlier form exists.
+class DefectiveReceived(_Fact):
+    """Units of a delivery found defective at receiving: recorded for the claim, never put into stock."""
+
+    sku: str
+    qty: int = Field(gt=0)
+    receipt: str | None = None  # the expected receipt's document code (24…)
+
+
+class ReceiptLine(_Fact):
+    sku: str
+    expected: int = Field(ge=0)
+    received: int = Field(ge=0)
+    defective: int = Field(ge=0)
+
+
+class ReceiptClosed(_Fact):
+    """The operator closed an expected receipt: per line what was expected, received into cells and defective."""
+
+    receipt: str
+    supply_order: str
+    lines: list[ReceiptLine]
+
+
+class StockAdjusted(_Fact):
+    """An approved count adjustment applied at the site: stock of the cell changed by ``delta``."""
+
+    adjustment: str  # the count sheet's number, e.g. "ИНВ-00001"
+    sku: str
+    cell_id: int
+    book: int
+    counted: int = Field(ge=0)
+    delta: int
+
+
+class AdjustmentRefused(_Fact):
+    """An approved adjustment line the site could not apply as it stands; ``message`` says why (Russian)."""
+
+    adjustment: str
+    sku: str
+    cell_id: int
+    reason: str
+    message: str
+
+
 WarehouseFact = (
     UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
 )
-Fact = WarehouseFact | WorkFact
+ReceivingFact = DefectiveReceived | ReceiptClosed | StockAdjusted | AdjustmentRefused
+RECEIVING_MODELS: tuple[type[ReceivingFact], ...] = (DefectiveReceived, ReceiptClosed, StockAdjusted, AdjustmentRefused)
+Fact = WarehouseFact | WorkFact | ReceivingFact
 MODELS: dict[str, type[Fact]] = {
     m.__name__: m
     for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted, PickTaskReceived, PickTaskCompleted)
 }
 MODELS.update({m.__name__: m for m in WORK_MODELS})
+MODELS.update({m.__name__: m for m in RECEIVING_MODELS})
 
 
 def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
@@ -199,4 +247,8 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return []
         case WorkStarted() | WorkPaused() | WorkResumed() | WorkFinished() | WorkClosedByRule():
             return []  # work time moves no stock
+        case StockAdjusted():
+            return [(fact.sku, fact.cell_id, fact.delta)]
+        case DefectiveReceived() | ReceiptClosed() | AdjustmentRefused():
+            return []  # defective units never enter stock; closing and refusals only record
     raise TypeError(f"unknown fact {fact!r}")

@@ -682,3 +682,83 @@ manager_pay_terms = Table(
     Column("commission_bp", Integer, nullable=False),  # basis points of paid sales: 300 = 3 %
     CheckConstraint("commission_bp >= 0", name="commission"),
 )
+
+
+# Receiving against expected receipts and counts with approval (WH-5, WH-7, WH-9). An expected receipt is a
+# supply order sent to a site under a document code (24…); its lines take the site's ReceiptClosed figures, and
+# lines with a difference form the purchasing manager's claims register. A count sheet (INV-19 style) gathers
+# the site's CellCounted facts (book vs counted) until approved; approval sends the adjustment down.
+expected_receipts = Table(
+    "expected_receipts",
+    metadata,
+    _id(),
+    Column("code", String(13), nullable=False, unique=True),
+    _fk("supply_order_id", "supply_orders"),
+    _fk("site_id", "sites"),
+    Column("status", String(16), nullable=False),
+    _ts("sent_at"),
+    _ts("closed_at", nullable=True),
+    Column("closed_by", String(64)),
+    CheckConstraint("status IN ('sent', 'closed')", name="status"),
+)
+
+receipt_lines = Table(
+    "receipt_lines",
+    metadata,
+    _id(),
+    _fk("receipt_id", "expected_receipts"),
+    _fk("item_id", "items"),
+    Column("expected", Integer, nullable=False),
+    Column("received", Integer, nullable=False, server_default="0"),
+    Column("defective", Integer, nullable=False, server_default="0"),
+    Column("claim_status", String(16)),  # None: no difference; open; settled
+    Column("claim_note", Text),
+    _ts("settled_at", nullable=True),
+    UniqueConstraint("receipt_id", "item_id", name="uq_receipt_lines_receipt_item"),
+    CheckConstraint("claim_status IS NULL OR claim_status IN ('open', 'settled')", name="claim_status"),
+)
+
+count_tasks = Table(
+    "count_tasks",
+    metadata,
+    _id(),
+    Column("code", String(20), nullable=False, unique=True),
+    _fk("site_id", "sites"),
+    _fk("item_id", "items", nullable=True),
+    Column("cells", Text, nullable=False),  # JSON [{"cell_id", "cell"}]
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _fk("created_by", "users", nullable=True),
+    CheckConstraint("status IN ('sent', 'done')", name="status"),
+)
+
+count_sheets = Table(
+    "count_sheets",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    _fk("site_id", "sites"),
+    Column("count_task", String(20)),
+    Column("status", String(16), nullable=False),
+    _ts("created_at"),
+    _ts("approved_at", nullable=True),
+    _fk("approved_by", "users", nullable=True),
+    CheckConstraint("status IN ('open', 'approved', 'applied')", name="status"),
+)
+
+count_lines = Table(
+    "count_lines",
+    metadata,
+    _id(),
+    _fk("sheet_id", "count_sheets"),
+    _fk("cell_id", "cells"),
+    _fk("item_id", "items"),
+    Column("book", Integer, nullable=False),
+    Column("counted", Integer, nullable=False),
+    Column("count_seq", BigInteger, nullable=False),
+    _ts("counted_at"),
+    Column("status", String(16), nullable=False),
+    Column("message", Text),
+    UniqueConstraint("sheet_id", "cell_id", "item_id", name="uq_count_lines_sheet_cell_item"),
+    CheckConstraint("status IN ('counted', 'applied', 'refused')", name="status"),
+)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 from central.dispatch.pick_tasks import order_of_task, project_pick_facts
 from central.production.projection import project_work
 from central.store import schema as s
+from central.warehouse.projection import project_warehouse
 from sync.events import (
     Fact,
     InvalidEvent,
@@ -137,6 +138,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     # Shop-floor work (central/production): the run's Work* events into work records, after the stock.
     problems += project_work(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     project_pick_facts(conn, site.id, followed, now)
+    project_warehouse(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     conn.execute(

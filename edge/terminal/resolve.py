@@ -16,8 +16,19 @@ from devices.barcodes import (
     TaskCode,
     interpret,
 )
-from edge.terminal.session import Input, PickLine, PickTask, ScannedCell, ScannedItem, ScannedTask
+from edge.terminal.session import (
+    ExpectedLine,
+    ExpectedReceipt,
+    Input,
+    PickLine,
+    PickTask,
+    ScannedCell,
+    ScannedItem,
+    ScannedReceipt,
+    ScannedTask,
+)
 from edge.warehouse.domain import Cell, Item, Refused
+from edge.warehouse.service import receipt_totals, task_in_cell
 
 
 def resolve(db: Database, code: str) -> Input:
@@ -38,7 +49,9 @@ def resolve(db: Database, code: str) -> Input:
             raise Refused("badge_while_signed_in", "Вы уже вошли. Чтобы сменить оператора, нажмите «Выйти»")
         case TaskCode():
             return _task(db, code.strip())
-        case PackageCode() | DocumentCode():
+        case DocumentCode():
+            return _receipt(db, code.strip())
+        case PackageCode():
             raise Refused("not_in_this_mode", "Этот штрихкод не используется в текущем режиме")
     raise Refused("unknown_code", f"Неизвестный штрихкод {code}")
 
@@ -59,8 +72,6 @@ def _task(db: Database, code: str) -> ScannedTask:
         raise Refused("unknown_task", f"Задание {code} ещё не получено площадкой: проверьте связь с центром")
     if row[0] != "pick":
         raise Refused("not_a_pick_task", f"Задание {code} — не задание на отбор")
-    if row[2] == "done":
-        raise Refused("task_done", f"Задание {code} уже завершено")
     data = json.loads(row[1])
     task = PickTask(
         id=code,
@@ -84,4 +95,28 @@ def _task(db: Database, code: str) -> ScannedTask:
         got = min(line.qty, picked.get((line.sku, line.cell_id), 0))
         picked[(line.sku, line.cell_id)] = picked.get((line.sku, line.cell_id), 0) - got
         per_line.append(got)
+    if row[2] == "done":
+        # Done at the site: pick mode refuses it, ship mode ships what is in the assembly cell for it.
+        in_cell = task_in_cell(db, code, task.assembly_cell_id)
+        return ScannedTask(task, tuple(per_line), done=True, in_cell=tuple(sorted(in_cell.items())))
     return ScannedTask(task, tuple(per_line))
+
+
+def _receipt(db: Database, code: str) -> ScannedReceipt:
+    """An expected receipt central sent (a document code 24…), with what handhelds already recorded against it."""
+    row = db.execute("SELECT kind, payload, status FROM tasks WHERE id = ?", [code]).fetchone()
+    if row is None:
+        raise Refused("unknown_document", f"Документ {code} ещё не получен площадкой: проверьте связь с центром")
+    if row[0] != "receipt":
+        raise Refused("not_a_receipt", f"Документ {code} — не ожидаемая поставка")
+    if row[2] == "done":
+        raise Refused("receipt_closed", f"Приёмка по документу {code} уже завершена")
+    data = json.loads(row[1])
+    receipt = ExpectedReceipt(
+        id=code,
+        supply_order=data["supply_order"],
+        supplier=data["supplier"],
+        lines=tuple(ExpectedLine(line["sku"], line["name"], line["expected"]) for line in data["lines"]),
+    )
+    tally = tuple((sku, received, defective) for sku, (received, defective) in sorted(receipt_totals(db, code).items()))
+    return ScannedReceipt(receipt, tally)

@@ -28,13 +28,16 @@ from edge.terminal.session import (
     TypedQuantity,
     finish_count,
     finish_pick,
+    finish_receipt,
+    finish_ship,
+    mark_defective,
     prompt,
     start,
     step,
     undo,
 )
 from edge.warehouse.domain import Refused
-from edge.warehouse.service import Clock, handle, utc_now
+from edge.warehouse.service import Clock, apply_adjustments, handle, has_pending_adjustments, utc_now
 
 log = logging.getLogger(__name__)
 Resolver = Callable[[Database, str], Input]
@@ -83,7 +86,7 @@ class Terminals:
         self.db = db
         self.resolve = resolve
         self.clock = clock
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # re-entered when a reply reads the open count tasks
         self.sessions: dict[str, Session] = {}
         self.operators: dict[str, Operator] = {}
 
@@ -117,6 +120,7 @@ class Terminals:
         if (refusal := self._signed_out(workstation, code=code, source=source)) is not None:
             return refusal
         with self.lock:
+            self._apply_adjustments()
             try:
                 scanned = self.resolve(self.db, code)
             except Refused as refused:
@@ -132,16 +136,32 @@ class Terminals:
             return self._advance(workstation, lambda s: step(s, TypedQuantity(qty)), "keypad", str(qty), None)
 
     def finish(self, workstation: str) -> Feedback:
-        """Close the count or the pick task in progress; its figures go to central."""
+        """«Завершить» («Отгрузить» in ship mode): close the count, pick task or receipt, or ship the task."""
         if (refusal := self._signed_out(workstation)) is not None:
             return refusal
         with self.lock:
+            self._apply_adjustments()
             session = self.sessions[workstation]
-            if session.mode == "pick":
-                return self._advance(workstation, finish_pick, "keypad", "finish", None)
+            match session.mode:
+                case "pick":
+                    return self._advance(workstation, finish_pick, "keypad", "finish", None)
+                case "ship":
+                    return self._advance(workstation, finish_ship, "keypad", "ship", None)
+                case "receive":
+                    return self._advance(workstation, finish_receipt, "keypad", "finish", None)
+                case "move":
+                    return self._feedback(workstation, Reply(False, "В режиме «Перемещение» нечего завершать"))
             cell_id = session.cell.id if session.cell else -1
             book = {r[0] for r in self.db.execute("SELECT sku FROM stock WHERE cell_id = ?", [cell_id])}
-            return self._advance(workstation, lambda s: finish_count(s, book), "keypad", "finish", None)
+            task = next((task_id for task_id, _, cells in self._count_tasks() if cell_id in cells), None)
+            return self._advance(workstation, lambda s: finish_count(s, book, task), "keypad", "finish", None)
+
+    def defective(self, workstation: str) -> Feedback:
+        """«Брак» in receive mode: the units of the pending item are defective — recorded, not put into stock."""
+        if (refusal := self._signed_out(workstation)) is not None:
+            return refusal
+        with self.lock:
+            return self._advance(workstation, mark_defective, "keypad", "defective", None)
 
     def undo(self, workstation: str) -> Feedback:
         """Take back the last scan of the step in progress."""
@@ -153,7 +173,31 @@ class Terminals:
 
     def state(self, workstation: str) -> Feedback:
         """What the screen shows now, e.g. after a page reload."""
+        with self.lock:
+            self._apply_adjustments()
         return self._feedback(workstation, Reply(True, ""))
+
+    def _apply_adjustments(self) -> None:
+        """Apply approved count adjustments that arrived from central (WH-9); never in the way of a scan."""
+        try:
+            if has_pending_adjustments(self.db):
+                apply_adjustments(self.db, clock=self.clock)
+        except sqlite3.DatabaseError:
+            log.exception("approved adjustments could not be applied now; the next action tries again")
+
+    def _count_tasks(self) -> list[tuple[str, str, set[int]]]:
+        """Open count tasks from central: (id, what the screen says, cell ids)."""
+        tasks = []
+        for task_id, payload in self.db.execute(
+            "SELECT id, payload FROM tasks WHERE kind = 'count' AND status = 'new' ORDER BY down_seq"
+        ).fetchall():
+            data = json.loads(payload)
+            cells = data.get("cells", [])
+            what = ", ".join(str(c["cell"]) for c in cells[:5]) + (" …" if len(cells) > 5 else "")
+            if data.get("sku"):
+                what = f"{data['sku']}: {what}"
+            tasks.append((str(task_id), what, {int(c["cell_id"]) for c in cells}))
+        return tasks
 
     def _advance(
         self,
@@ -236,7 +280,13 @@ class Terminals:
         session = self.sessions.get(workstation)
         if operator is None or session is None:
             return Feedback(reply.ok, reply.message, "Отсканируйте бейдж", "login", None, seqs)
-        return Feedback(reply.ok, reply.message, prompt(session), session.mode, operator.full_name, seqs)
+        text = prompt(session)
+        if session.mode == "count" and session.cell is None:
+            with self.lock:
+                tasks = self._count_tasks()
+            if tasks:
+                text += ". Задания на пересчёт: " + "; ".join(what for _, what, _ in tasks[:3])
+        return Feedback(reply.ok, reply.message, text, session.mode, operator.full_name, seqs)
 
 
 def journal(db: Database, limit: int) -> list[dict[str, object]]:

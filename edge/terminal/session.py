@@ -12,6 +12,7 @@ from typing import Literal
 
 from edge.warehouse.domain import (
     Cell,
+    CloseReceipt,
     Command,
     CompletePickTask,
     CountCell,
@@ -19,10 +20,18 @@ from edge.warehouse.domain import (
     MoveUnits,
     PickUnits,
     ReceiveUnits,
+    RecordDefective,
+    ShipUnits,
 )
 
-Mode = Literal["receive", "move", "pick", "count"]
-MODE_TITLES: dict[str, str] = {"receive": "Приёмка", "move": "Перемещение", "pick": "Отбор", "count": "Пересчёт"}
+Mode = Literal["receive", "move", "pick", "count", "ship"]
+MODE_TITLES: dict[str, str] = {
+    "receive": "Приёмка",
+    "move": "Перемещение",
+    "pick": "Отбор",
+    "count": "Пересчёт",
+    "ship": "Отгрузка",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,23 @@ class PickTask:
 
 
 @dataclass(frozen=True)
+class ExpectedLine:
+    sku: str
+    name: str
+    expected: int
+
+
+@dataclass(frozen=True)
+class ExpectedReceipt:
+    """An expected receipt from central (WH-7): the supply order's lines, identified by its document code."""
+
+    id: str  # the document code 24…
+    supply_order: str
+    supplier: str
+    lines: tuple[ExpectedLine, ...]
+
+
+@dataclass(frozen=True)
 class ScannedItem:
     item: Item
     qty: int = 1  # a GS1 code may carry a count (AI 37)
@@ -68,9 +94,17 @@ class TypedQuantity:
 class ScannedTask:
     task: PickTask
     picked: tuple[int, ...]  # per line, what the site already picked for it (a resumed task)
+    done: bool = False  # the site closed the task: it can be shipped, not picked
+    in_cell: tuple[tuple[str, int], ...] = ()  # done tasks: (sku, units) in the assembly cell not yet shipped
 
 
-Input = ScannedItem | ScannedCell | ScannedTask | TypedQuantity
+@dataclass(frozen=True)
+class ScannedReceipt:
+    receipt: ExpectedReceipt
+    tally: tuple[tuple[str, int, int], ...] = ()  # (sku, received, defective) recorded so far by any handheld
+
+
+Input = ScannedItem | ScannedCell | ScannedTask | ScannedReceipt | TypedQuantity
 
 
 @dataclass(frozen=True)
@@ -84,6 +118,9 @@ class Session:
     counted: dict[str, int] = field(default_factory=dict)  # count mode: sku → units scanned
     task: PickTask | None = None  # pick mode: the task in hand
     picked: tuple[int, ...] = ()  # pick mode: units picked per line so far
+    receipt: ExpectedReceipt | None = None  # receive mode: the expected receipt being received
+    tally: dict[str, tuple[int, int]] = field(default_factory=dict)  # receive: sku → (received, defective)
+    shipping: tuple[tuple[str, int], ...] = ()  # ship mode: (sku, units) of the task to ship
     history: tuple[Session, ...] = ()  # earlier states of the pending step, for undo
 
 
@@ -98,9 +135,21 @@ def prompt(session: Session) -> str:
     """The next step, as the screen states it: ``prompt(Session(mode="move"))``."""
     match session.mode:
         case "receive":
+            receipt = session.receipt
             if session.item is None:
-                return "Отсканируйте товар"
-            return f"{session.item.name}: {session.qty} шт. Ещё товар или ячейка размещения"
+                if receipt is None:
+                    return "Отсканируйте товар"
+                got = sum(received for received, _ in session.tally.values())
+                expected = sum(line.expected for line in receipt.lines)
+                return (
+                    f"Поставка {receipt.supply_order}: принято {got} из {expected} шт. Сканируйте товар или «Завершить»"
+                )
+            return f"{session.item.name}: {session.qty} шт. Ячейка размещения, «Брак» или ещё товар"
+        case "ship":
+            if session.task is None:
+                return "Отсканируйте задание на отбор для отгрузки"
+            units = sum(qty for _, qty in session.shipping)
+            return f"Заказ {session.task.order}: {units} шт. в {session.task.assembly_cell}. Нажмите «Отгрузить»"
         case "move":
             if session.cell is None:
                 return "Отсканируйте ячейку-источник"
@@ -127,18 +176,39 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     """Advance the session by one scan or typed quantity."""
     if session.mode == "pick":
         return _pick_step(session, scanned)
+    if session.mode == "ship":
+        return _ship_step(session, scanned)
     match session.mode, scanned:
         case _, TypedQuantity(qty=qty):
             return _typed_quantity(session, qty)
         case _, ScannedTask():
-            return session, Reply(False, "Задание на отбор сканируется в режиме «Отбор»")
+            return session, Reply(False, "Задание на отбор сканируется в режимах «Отбор» и «Отгрузка»")
+        case "receive", ScannedReceipt(receipt=receipt, tally=tally):
+            if session.item is not None:
+                return session, Reply(False, f"Сначала разместите {session.item.sku}: отсканируйте ячейку")
+            counts = {sku: (received, defective) for sku, received, defective in tally}
+            begun = replace(start("receive"), receipt=receipt, tally=counts)
+            expected = sum(line.expected for line in receipt.lines)
+            message = f"Поставка {receipt.supply_order}, {receipt.supplier}: строк {len(receipt.lines)}, {expected} шт."
+            return begun, Reply(True, message)
+        case _, ScannedReceipt():
+            return session, Reply(False, "Приходный документ сканируется в режиме «Приёмка»")
         case "receive", ScannedItem(item=item, qty=qty):
+            expecting = session.receipt
+            if expecting is not None and all(line.sku != item.sku for line in expecting.lines):
+                refusal = (
+                    f"Товар {item.sku} «{item.name}» не заказан по поставке {expecting.supply_order}:"
+                    " отложите его и сообщите менеджеру склада"
+                )
+                return session, Reply(False, refusal)
             return _add_item(session, item, qty)
         case "receive", ScannedCell(cell=cell):
             if session.item is None:
                 return session, Reply(False, "Сначала отсканируйте товар, затем ячейку размещения")
-            command = ReceiveUnits(session.item.sku, cell.id, session.qty)
-            return start("receive"), Reply(True, f"Принято {session.qty} шт. в ячейку {cell.address}", (command,))
+            receipt_id = session.receipt.id if session.receipt else None
+            command = ReceiveUnits(session.item.sku, cell.id, session.qty, receipt_id)
+            after = _receipt_after(session, received=session.qty)
+            return after, Reply(True, f"Принято {session.qty} шт. в ячейку {cell.address}", (command,))
         case "move", ScannedCell(cell=cell):
             if session.cell is None:
                 return _remember(session, cell=cell), Reply(True, f"Ячейка-источник {cell.address}")
@@ -163,14 +233,59 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     raise TypeError(f"unexpected input {scanned!r}")
 
 
-def finish_count(session: Session, book_skus: set[str]) -> tuple[Session, Reply]:
-    """Close a blind count: every sku counted, and every sku the book has there but nobody scanned (0)."""
+def finish_count(session: Session, book_skus: set[str], count_task: str | None = None) -> tuple[Session, Reply]:
+    """Close a blind count: every sku counted, and every sku the book has there but nobody scanned (0).
+
+    ``count_task``: the count task from central this cell belongs to, if any (WH-5).
+    """
     if session.mode != "count" or session.cell is None:
         return session, Reply(False, "Нет начатого пересчёта")
     cell = session.cell
     skus = sorted(set(session.counted) | book_skus)
-    commands = tuple(CountCell(sku, cell.id, session.counted.get(sku, 0)) for sku in skus)
+    commands = tuple(CountCell(sku, cell.id, session.counted.get(sku, 0), count_task) for sku in skus)
     return start("count"), Reply(True, f"Пересчёт ячейки {cell.address} записан", commands)
+
+
+def mark_defective(session: Session) -> tuple[Session, Reply]:
+    """Receive mode: the units scanned for the pending item are defective — recorded for the claim, not stocked."""
+    if session.mode != "receive" or session.item is None:
+        return session, Reply(False, "«Брак»: сначала отсканируйте бракованный товар в режиме «Приёмка»")
+    receipt_id = session.receipt.id if session.receipt else None
+    command = RecordDefective(session.item.sku, session.qty, receipt_id)
+    after = _receipt_after(session, defective=session.qty)
+    return after, Reply(True, f"Брак: {session.item.sku} {session.qty} шт. записан для претензии", (command,))
+
+
+def finish_receipt(session: Session) -> tuple[Session, Reply]:
+    """Close the expected receipt in hand; the site totals what every handheld recorded against it."""
+    receipt = session.receipt
+    if session.mode != "receive" or receipt is None:
+        return session, Reply(False, "Нет начатой приёмки: отсканируйте приходный документ")
+    if session.item is not None:
+        return session, Reply(False, f"Сначала разместите {session.item.sku} (ячейка) или отметьте «Брак»")
+    expected = tuple((line.sku, line.expected) for line in receipt.lines)
+    command = CloseReceipt(receipt.id, receipt.supply_order, expected)
+    differences = []
+    for line in receipt.lines:
+        received, defective = session.tally.get(line.sku, (0, 0))
+        if received != line.expected or defective:
+            differences.append(
+                f"{line.sku}: {received} из {line.expected}" + (f", брак {defective}" if defective else "")
+            )
+    message = f"Приёмка по поставке {receipt.supply_order} завершена"
+    if differences:
+        message += ". Расхождения: " + "; ".join(differences)
+    return start("receive"), Reply(True, message, (command,))
+
+
+def finish_ship(session: Session) -> tuple[Session, Reply]:
+    """Ship everything picked for the task in hand from its assembly cell; the task code is the shipment."""
+    task = session.task
+    if session.mode != "ship" or task is None:
+        return session, Reply(False, "Нет задания к отгрузке: отсканируйте задание на отбор")
+    commands = tuple(ShipUnits(sku, task.assembly_cell_id, qty, task.id) for sku, qty in session.shipping)
+    units = sum(qty for _, qty in session.shipping)
+    return start("ship"), Reply(True, f"Отгружено по заказу {task.order}: {units} шт.", commands)
 
 
 def finish_pick(session: Session) -> tuple[Session, Reply]:
@@ -199,6 +314,30 @@ def undo(session: Session) -> tuple[Session, Reply]:
     if not session.history:
         return session, Reply(False, "Нечего отменять в текущем шаге")
     return session.history[-1], Reply(True, "Последнее сканирование отменено")
+
+
+def _receipt_after(session: Session, received: int = 0, defective: int = 0) -> Session:
+    """A fresh receive step that keeps the receipt in hand, with the step's units added to its tally."""
+    after = start("receive")
+    if session.receipt is None or session.item is None:
+        return after
+    was_received, was_defective = session.tally.get(session.item.sku, (0, 0))
+    tally = {**session.tally, session.item.sku: (was_received + received, was_defective + defective)}
+    return replace(after, receipt=session.receipt, tally=tally)
+
+
+def _ship_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    if not isinstance(scanned, ScannedTask):
+        return session, Reply(False, "В режиме «Отгрузка» сканируйте задание на отбор")
+    task = scanned.task
+    if not scanned.done:
+        return session, Reply(False, f"Задание по заказу {task.order} ещё не собрано: сначала завершите отбор")
+    if not scanned.in_cell:
+        return session, Reply(False, f"По заказу {task.order} в ячейке {task.assembly_cell} нечего отгружать")
+    units = sum(qty for _, qty in scanned.in_cell)
+    ready = replace(start("ship"), task=task, shipping=scanned.in_cell)
+    message = f"Заказ {task.order}, {task.customer}: {units} шт. к отгрузке"
+    return ready, Reply(True, message)
 
 
 def _remember(session: Session, **changes: object) -> Session:
@@ -245,7 +384,11 @@ def _pick_prompt(session: Session) -> str:
 
 
 def _pick_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    if isinstance(scanned, ScannedReceipt):
+        return session, Reply(False, "Приходный документ сканируется в режиме «Приёмка»")
     if isinstance(scanned, ScannedTask):
+        if scanned.done:
+            return session, Reply(False, f"Задание {scanned.task.id} уже завершено")
         if session.task is not None and session.task.id != scanned.task.id and _current_line(session) is not None:
             return session, Reply(False, f"Сначала завершите задание по заказу {session.task.order}")
         new = scanned.task

@@ -86,7 +86,41 @@ class CompletePickTask:
     lines: tuple[tuple[str, int, int], ...]  # (sku, ordered, picked)
 
 
-Command = ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell | CompletePickTask
+@dataclass(frozen=True)
+class RecordDefective:
+    """Units of a delivery found defective at receiving: recorded for the claim, not put into stock."""
+
+    sku: str
+    qty: int
+    receipt: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseReceipt:
+    """Close an expected receipt; the service fills ``lines`` (sku, expected, received, defective) from the facts."""
+
+    receipt: str
+    supply_order: str
+    expected: tuple[tuple[str, int], ...]  # (sku, expected qty) as central sent them
+    lines: tuple[tuple[str, int, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class AdjustStock:
+    """Apply one approved line of a count sheet. ``recounted``: the cell and item were counted again since."""
+
+    adjustment: str
+    sku: str
+    cell_id: int
+    book: int
+    counted: int
+    recounted: bool = False
+
+
+Command = (
+    ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell | CompletePickTask | RecordDefective | CloseReceipt
+    | AdjustStock
+)  # fmt: skip
 
 
 # Events: past tense, the facts the site records and reports to central.
@@ -138,7 +172,43 @@ class PickTaskCompleted:
     lines: list[dict[str, object]]  # {"sku", "ordered", "picked"}
 
 
-Event = UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskCompleted
+@dataclass(frozen=True)
+class DefectiveReceived:
+    sku: str
+    qty: int
+    receipt: str | None
+
+
+@dataclass(frozen=True)
+class ReceiptClosed:
+    receipt: str
+    supply_order: str
+    lines: list[dict[str, object]]  # {"sku", "expected", "received", "defective"}
+
+
+@dataclass(frozen=True)
+class StockAdjusted:
+    adjustment: str
+    sku: str
+    cell_id: int
+    book: int
+    counted: int
+    delta: int
+
+
+@dataclass(frozen=True)
+class AdjustmentRefused:
+    adjustment: str
+    sku: str
+    cell_id: int
+    reason: str
+    message: str
+
+
+Event = (
+    UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskCompleted | DefectiveReceived
+    | ReceiptClosed | StockAdjusted | AdjustmentRefused
+)  # fmt: skip
 
 
 def stock_changes(event: Event) -> list[tuple[str, int, int]]:
@@ -156,6 +226,10 @@ def stock_changes(event: Event) -> list[tuple[str, int, int]]:
         case CellCounted() | PickTaskCompleted():
             # A blind count only records; the adjustment comes back from central as its own task (WH-9).
             return []
+        case StockAdjusted(sku=sku, cell_id=cell, delta=delta):
+            return [(sku, cell, delta)] if delta else []
+        case DefectiveReceived() | ReceiptClosed() | AdjustmentRefused():
+            return []  # defective units never enter stock
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -165,6 +239,14 @@ def decide(command: Command, site: SiteView) -> Event:
         # Closing a task moves nothing; what was short is reported to central, not hidden.
         lines = [{"sku": sku, "ordered": ordered, "picked": picked} for sku, ordered, picked in command.lines]
         return PickTaskCompleted(command.task, lines)
+    if isinstance(command, CloseReceipt):
+        rows = [
+            {"sku": sku, "expected": expected, "received": received, "defective": defective}
+            for sku, expected, received, defective in command.lines
+        ]
+        return ReceiptClosed(command.receipt, command.supply_order, rows)
+    if isinstance(command, AdjustStock):
+        return _adjust(command, site)
     item = site.item(command.sku)
     if item is None:
         raise Refused("unknown_item", f"Товар {command.sku} не найден в справочнике площадки")
@@ -194,6 +276,9 @@ def decide(command: Command, site: SiteView) -> Event:
                 raise Refused("negative_count", "Количество при пересчёте не может быть отрицательным")
             _cell(site, cell_id)
             return CellCounted(sku, cell_id, site.qty(sku, cell_id), counted, task)
+        case RecordDefective(sku=sku, qty=qty, receipt=receipt):
+            _positive(qty)
+            return DefectiveReceived(sku, qty, receipt)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -222,3 +307,29 @@ def _available(site: SiteView, item: Item, cell: Cell, qty: int) -> None:
         raise Refused("wrong_cell", f"В ячейке {cell.address} нет товара {item.sku} «{item.name}»")
     if have < qty:
         raise Refused("not_enough_stock", f"В ячейке {cell.address} только {have} шт. {item.sku}, запрошено {qty}")
+
+
+def _adjust(command: AdjustStock, site: SiteView) -> StockAdjusted | AdjustmentRefused:
+    """An approved count line: the cell's stock changes by counted − book, whatever moved since the count.
+
+    Units scanned in or out after the count are real movements and stay; only the difference the count found
+    is applied. The line is refused (recorded, not raised: central must hear it) when the same cell and item
+    were counted again after this count — that later count is the truth and has its own sheet — or when the
+    difference would take the cell below zero (more left the cell since the count than the count found).
+    """
+    delta = command.counted - command.book
+    refuse = AdjustmentRefused
+    if site.item(command.sku) is None or site.cell(command.cell_id) is None:
+        message = f"Товар {command.sku} или ячейка {command.cell_id} не найдены на площадке"
+        return refuse(command.adjustment, command.sku, command.cell_id, "unknown_reference", message)
+    address = _cell(site, command.cell_id).address
+    if command.recounted:
+        message = f"Ячейка {address}, {command.sku}: после этого пересчёта был новый — утвердите его ведомость"
+        return refuse(command.adjustment, command.sku, command.cell_id, "recounted", message)
+    have = site.qty(command.sku, command.cell_id)
+    if have + delta < 0:
+        message = (
+            f"Ячейка {address}, {command.sku}: сейчас {have} шт., корректировка {delta:+d} увела бы остаток в минус"
+        )
+        return refuse(command.adjustment, command.sku, command.cell_id, "would_go_negative", message)
+    return StockAdjusted(command.adjustment, command.sku, command.cell_id, command.book, command.counted, delta)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -10,7 +11,22 @@ from sqlite_utils import Database
 
 from edge.outbox import append_event
 from edge.store import write_transaction
-from edge.warehouse.domain import Cell, Command, Event, Item, PickTaskCompleted, decide, stock_changes
+from edge.warehouse.domain import (
+    AdjustStock,
+    Cell,
+    CellCounted,
+    CloseReceipt,
+    Command,
+    Event,
+    Item,
+    PickTaskCompleted,
+    ReceiptClosed,
+    ReceiveUnits,
+    RecordDefective,
+    Refused,
+    decide,
+    stock_changes,
+)
 
 Clock = Callable[[], datetime]
 
@@ -45,11 +61,16 @@ def handle(db: Database, command: Command, actor: str, clock: Clock = utc_now) -
     Raises ``Refused`` (nothing written) when the rules say no.
     """
     with write_transaction(db):
+        command = _with_site_facts(db, command)
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
         if isinstance(event, PickTaskCompleted):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.task])
+        if isinstance(event, ReceiptClosed):
+            db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.receipt])
         seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
+        if isinstance(event, CellCounted) and event.count_task:
+            _close_count_task(db, event.count_task)
     return seq, event
 
 
@@ -72,3 +93,125 @@ def stock_rows(db: Database) -> list[dict[str, object]]:
         "SELECT s.sku, c.address, s.qty FROM stock s JOIN cells c ON c.id = s.cell_id ORDER BY s.sku, c.address"
     ).fetchall()
     return [{"sku": sku, "cell": address, "qty": qty} for sku, address, qty in rows]
+
+
+def _with_site_facts(db: Database, command: Command) -> Command:
+    """What a command needs from the site's records, read inside its transaction.
+
+    A receipt another handheld has closed takes no more units; closing one totals what every handheld
+    recorded against it; an adjustment learns whether its cell and item were counted again since.
+    """
+    match command:
+        case ReceiveUnits(receipt=str(receipt)) | RecordDefective(receipt=str(receipt)):
+            if task_status(db, receipt) == "done":
+                raise Refused("receipt_closed", f"Приёмка {receipt} уже завершена")
+        case CloseReceipt(receipt=receipt, expected=expected):
+            if task_status(db, receipt) == "done":
+                raise Refused("receipt_closed", f"Приёмка {receipt} уже завершена")
+            totals = receipt_totals(db, receipt)
+            skus = [sku for sku, _ in expected] + sorted(set(totals) - {sku for sku, _ in expected})
+            ordered = dict(expected)
+            lines = tuple((sku, ordered.get(sku, 0), *totals.get(sku, (0, 0))) for sku in skus)
+            return dataclasses.replace(command, lines=lines)
+        case AdjustStock(adjustment=adjustment, sku=sku, cell_id=cell_id):
+            count_seq = _count_seq(db, adjustment, sku, cell_id)
+            later = db.execute(
+                "SELECT 1 FROM outbox WHERE type = 'CellCounted' AND seq > ?"
+                " AND json_extract(payload, '$.sku') = ? AND json_extract(payload, '$.cell_id') = ?",
+                [count_seq, sku, cell_id],
+            ).fetchone()
+            return dataclasses.replace(command, recounted=later is not None)
+    return command
+
+
+def task_status(db: Database, task_id: str) -> str | None:
+    """The status of a task central sent (new, done, …), None when the site does not have it."""
+    row = db.execute("SELECT status FROM tasks WHERE id = ?", [task_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def receipt_totals(db: Database, receipt: str) -> dict[str, tuple[int, int]]:
+    """Units received into cells and recorded defective against a receipt, per sku: ``{sku: (received, defective)}``."""
+    totals: dict[str, tuple[int, int]] = {}
+    for event_type, payload in db.execute(
+        "SELECT type, payload FROM outbox WHERE type IN ('UnitsReceived', 'DefectiveReceived')"
+        " AND json_extract(payload, '$.receipt') = ?",
+        [receipt],
+    ):
+        fact = json.loads(payload)
+        received, defective = totals.get(fact["sku"], (0, 0))
+        if event_type == "UnitsReceived":
+            received += fact["qty"]
+        else:
+            defective += fact["qty"]
+        totals[fact["sku"]] = (received, defective)
+    return totals
+
+
+def task_in_cell(db: Database, task: str, cell_id: int) -> dict[str, int]:
+    """Units picked for a task into a cell and not yet shipped against it, per sku (what ship mode sends)."""
+    left: dict[str, int] = {}
+    for event_type, payload in db.execute(
+        "SELECT type, payload FROM outbox WHERE (type = 'UnitsPicked' AND json_extract(payload, '$.task') = ?)"
+        " OR (type = 'UnitsShipped' AND json_extract(payload, '$.shipment') = ?)",
+        [task, task],
+    ):
+        fact = json.loads(payload)
+        if event_type == "UnitsPicked" and fact["to_cell_id"] == cell_id:
+            left[fact["sku"]] = left.get(fact["sku"], 0) + fact["qty"]
+        elif event_type == "UnitsShipped" and fact["cell_id"] == cell_id:
+            left[fact["sku"]] = left.get(fact["sku"], 0) - fact["qty"]
+    return {sku: qty for sku, qty in left.items() if qty > 0}
+
+
+def _close_count_task(db: Database, task_id: str) -> None:
+    """A count task is done once every cell it lists has been counted for it."""
+    row = db.execute("SELECT payload FROM tasks WHERE id = ? AND kind = 'count'", [task_id]).fetchone()
+    if row is None:
+        return
+    wanted = {int(cell["cell_id"]) for cell in json.loads(row[0]).get("cells", [])}
+    counted = {
+        int(r[0])
+        for r in db.execute(
+            "SELECT json_extract(payload, '$.cell_id') FROM outbox"
+            " WHERE type = 'CellCounted' AND json_extract(payload, '$.count_task') = ?",
+            [task_id],
+        )
+    }
+    if wanted <= counted:
+        db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [task_id])
+
+
+def _count_seq(db: Database, adjustment: str, sku: str, cell_id: int) -> int:
+    row = db.execute("SELECT payload FROM tasks WHERE id = ?", [adjustment]).fetchone()
+    if row is None:
+        return 0
+    for line in json.loads(row[0]).get("lines", []):
+        if line["sku"] == sku and line["cell_id"] == cell_id:
+            return int(line["count_seq"])
+    return 0
+
+
+def apply_adjustments(db: Database, actor: str = "sync", clock: Clock = utc_now) -> list[int]:
+    """Apply every approved adjustment task the site has not applied yet; returns the outbox sequences written.
+
+    Each task is one transaction: per line a ``StockAdjusted`` (stock changed by counted − book) or an
+    ``AdjustmentRefused`` with the reason, then the task is marked done, so it is applied exactly once.
+    """
+    seqs: list[int] = []
+    pending = db.execute("SELECT id, payload FROM tasks WHERE kind = 'adjustment' AND status = 'new' ORDER BY down_seq")
+    for task_id, payload in pending.fetchall():
+        with write_transaction(db):
+            if task_status(db, task_id) != "new":
+                continue  # another connection applied it meanwhile
+            for line in json.loads(payload)["lines"]:
+                book, counted = int(line["book"]), int(line["counted"])
+                command = AdjustStock(task_id, line["sku"], int(line["cell_id"]), book, counted)
+                seqs.append(handle(db, command, actor=actor, clock=clock)[0])
+            db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [task_id])
+    return seqs
+
+
+def has_pending_adjustments(db: Database) -> bool:
+    """Whether an approved adjustment is waiting to be applied (cheap: checked before every terminal action)."""
+    return db.execute("SELECT 1 FROM tasks WHERE kind = 'adjustment' AND status = 'new' LIMIT 1").fetchone() is not None
