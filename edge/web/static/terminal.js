@@ -14,7 +14,9 @@ const workstation = (() => {
 })();
 const api = (path) => `/api/v1/terminal/${encodeURIComponent(workstation)}${path}`;
 const $ = (id) => document.getElementById(id);
-const modeTitles = { login: "Вход", receive: "Приёмка", move: "Перемещение", pick: "Отбор", count: "Пересчёт" };
+const modeTitles = {
+  login: "Вход", receive: "Приёмка", move: "Перемещение", pick: "Отбор", count: "Пересчёт", ship: "Отгрузка",
+};
 
 let audio;
 function beep(ok) {
@@ -47,6 +49,9 @@ function show(feedback, sound = true) {
   message.className = "message " + (feedback.message ? (feedback.ok ? "ok" : "error") : "");
   document.body.dataset.beep = feedback.beep;
   document.querySelectorAll(".modes button").forEach((b) => b.classList.toggle("active", b.dataset.mode === feedback.mode));
+  // Receive mode records defective units with «Брак»; ship mode's closing action is «Отгрузить».
+  $("defective").hidden = feedback.mode !== "receive";
+  $("finish").textContent = feedback.mode === "ship" ? "Отгрузить" : "Завершить";
   if (sound && feedback.message) beep(feedback.ok);
   (signedIn ? $("scan") : ($("badge").value ? $("pin") : $("badge"))).focus();
 }
@@ -96,6 +101,7 @@ $("login-button").addEventListener("click", () => {
 document.querySelectorAll(".modes button").forEach((b) => b.addEventListener("click", () => post(api("/mode"), { mode: b.dataset.mode })));
 $("undo").addEventListener("click", () => post(api("/undo")));
 $("finish").addEventListener("click", () => post(api("/finish")));
+$("defective").addEventListener("click", () => post(api("/defective")));
 $("logout").addEventListener("click", () => { $("badge").value = ""; post(api("/logout")); });
 $("qty").addEventListener("click", () => {
   const qty = parseInt(prompt("Количество", "1"), 10);
