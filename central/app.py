@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
+from central.orders import routes as order_routes
 from central.production import web as production_web
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
@@ -85,5 +86,6 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(pick_routes.router)
     app.include_router(production_web.router)
     app.include_router(dispatch_web.router)
+    app.include_router(order_routes.router)
     app.include_router(warehouse_routes.router)
     return app

@@ -762,3 +762,19 @@ count_lines = Table(
     UniqueConstraint("sheet_id", "cell_id", "item_id", name="uq_count_lines_sheet_cell_item"),
     CheckConstraint("status IN ('counted', 'applied', 'refused')", name="status"),
 )
+
+
+# The customer's agreed fulfilment variant of a confirmed order (ORD-4): complete, partial, wait or substitute,
+# with the shipments and dates agreed; the reservations it implied are in ``reservations``.
+order_decisions = Table(
+    "order_decisions",
+    metadata,
+    _id(),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False, unique=True),
+    Column("variant", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("shipments", JSON, nullable=False),  # [{"on": "2026-12-03" | null, "lines": [{"sku", "qty"}]}]
+    _ts("decided_at"),
+    _fk("decided_by", "users"),
+    CheckConstraint("variant IN ('complete', 'partial', 'wait', 'substitute')", name="variant"),
+)
