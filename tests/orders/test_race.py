@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from central.orders import service
+from central.orders import reservations, service
 from central.orders.domain import Conflict
 from central.orders.service import Confirmation, NewOrder
 from tests.orders.shop import C1, C2, NOW, TODAY, active_stock_reserved, build, user
@@ -54,7 +54,7 @@ def _race(engine: Engine, orders: list[tuple[str, int]]) -> list[tuple[str, int,
 
 
 def test_two_managers_confirming_the_last_units_at_once(engine, monkeypatch):
-    real_states = service.item_states
+    real_states = reservations.item_states
 
     def slow_states(conn: Any, ids: Any) -> Any:
         states = real_states(conn, ids)
