@@ -1,6 +1,9 @@
-"""Norm-hours for the office and the shop master: a page and an API; releasing operations to the shop edge.
+"""Production pages and API: norm-hours, task status, the deficit statement, new tasks, BOM/routing cards, and
+releasing operations to the shop edge.
 
-Who may see it: the shop master, the dispatcher, the accountant, the director and the administrator.
+Norm-hours: the shop master, the dispatcher, the accountant, the director and the administrator. Task status,
+deficit, proposals and BOM cards: the same and the purchasing manager. Creating tasks and releasing operations:
+the shop master, the dispatcher and the administrator.
 """
 
 from __future__ import annotations
