@@ -6,6 +6,8 @@ timezone-aware UTC. Central owns everything here except ``stock``, its projectio
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -22,8 +24,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -44,8 +48,29 @@ def _fk(name: str, target: str, nullable: bool = False) -> Column[int]:
     return Column(name, Integer, ForeignKey(f"{target}.id"), nullable=nullable, index=True)
 
 
-def _ts(name: str, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware timestamp stored as UTC on every engine, read back aware (UTC).
+
+    SQLite keeps no offset: an aware value written as is would come back as its wall-clock time with the
+    offset lost (a Moscow 09:00 read as 09:00 UTC). Converting to UTC on the way in makes both engines agree.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is not None and dialect.name == "sqlite":
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _ts(name: str, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 ROLES = (
