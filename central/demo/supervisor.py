@@ -104,6 +104,7 @@ def seed_if_empty(database_url: str) -> bool:
         click.echo("Загружаю демонстрационную компанию (первый запуск, около минуты)…")
         seed_company(engine, scale=1, seed=42)
         issue_demo_pick_tasks(engine, 5)
+        send_demo_receipts(engine)
         release_demo_operations(engine)
         return True
     finally:
@@ -135,6 +136,13 @@ def issue_demo_pick_tasks(engine: Engine, count: int) -> list[str]:
         except PickTaskRefused:
             continue
     return codes
+
+
+def send_demo_receipts(engine: Engine) -> None:
+    """Tell W1 which supplies to expect, so receiving against the expected receipt can be tried."""
+    from central.warehouse.receipts import send_open_receipts
+
+    send_open_receipts(engine, "W1")
 
 
 def release_demo_operations(engine: Engine) -> int:

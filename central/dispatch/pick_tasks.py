@@ -83,6 +83,8 @@ def issue_pick_task(conn: Connection, order_number: str, site: str, now: datetim
             s.order_lines.c.order_id == order.id,
             s.reservations.c.site_id == site_row.id,
             s.reservations.c.status == "active",
+            # Only what is reserved from stock can be picked; supply and production reserves wait for arrival.
+            s.reservations.c.source.like("stock:%"),
         )
         .group_by(s.items.c.id, s.items.c.sku, s.items.c.name)
     ).all()

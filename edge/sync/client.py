@@ -17,6 +17,7 @@ from pathlib import Path
 from edge.store import open_site_database
 from edge.sync import state
 from edge.sync.downstream import apply_messages, apply_snapshot
+from edge.warehouse.service import apply_adjustments
 from sync import topics
 from sync.messages import BadMessage, DownAck, DownBatch, DownMessage, Event, Presence, UpAck, UpBatch
 from sync.reliable import Sender, Sequencer
@@ -168,6 +169,8 @@ class EdgeSync:
                 self.down.reset(state.get(self.db, "down_cursor"))
                 raise
             self.down.done(cursor)
+            # Approved count adjustments are applied as soon as they arrive, not at the next scan.
+            apply_adjustments(self.db)
             self._down_ack()
         elif self.down.gap:
             self._down_ack(resend=True)

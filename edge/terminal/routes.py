@@ -102,3 +102,9 @@ def finish(workstation: str, terminals: SiteTerminals) -> FeedbackOut:
 @router.post("/terminal/{workstation}/undo", response_model=FeedbackOut)
 def undo(workstation: str, terminals: SiteTerminals) -> FeedbackOut:
     return out(terminals.undo(workstation))
+
+
+@router.post("/terminal/{workstation}/defective", response_model=FeedbackOut)
+def defective(workstation: str, terminals: SiteTerminals) -> FeedbackOut:
+    """Record the units in hand as defective on the open receipt (not put into stock)."""
+    return out(terminals.defective(workstation))
