@@ -31,6 +31,7 @@ class FeedbackOut(BaseModel):
     mode: str
     operator: str | None
     event_seqs: list[int]
+    serial: int = 0
 
 
 def out(feedback: Feedback) -> FeedbackOut:
@@ -72,6 +73,12 @@ def scans(terminals: SiteTerminals, limit: Annotated[int, Query(ge=1, le=1000)] 
 @router.get("/terminal/{workstation}", response_model=FeedbackOut)
 def terminal_state(workstation: str, terminals: SiteTerminals) -> FeedbackOut:
     return out(terminals.state(workstation))
+
+
+@router.get("/terminal/{workstation}/last", response_model=FeedbackOut)
+def last_answer(workstation: str, terminals: SiteTerminals) -> FeedbackOut:
+    """The latest answer of a workstation, including scans from a scanner bound to it (the page polls this)."""
+    return out(terminals.last(workstation))
 
 
 @router.post("/terminal/{workstation}/login", response_model=FeedbackOut)

@@ -7,6 +7,7 @@ completes, their outbox events and its journal row.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sqlite3
@@ -63,6 +64,7 @@ class Feedback:
     mode: str
     operator: str | None
     event_seqs: tuple[int, ...] = ()
+    serial: int = 0  # counts the workstation's answers, so a page can tell one it has not shown yet
 
     @property
     def beep(self) -> str:
@@ -89,6 +91,8 @@ class Terminals:
         self.lock = threading.RLock()  # re-entered when a reply reads the open count tasks
         self.sessions: dict[str, Session] = {}
         self.operators: dict[str, Operator] = {}
+        self.serials: dict[str, int] = {}
+        self.latest: dict[str, Feedback] = {}
 
     def login(self, workstation: str, badge: str, pin: str) -> Feedback:
         """Sign an operator in by badge and PIN: ``terminals.login("ТСД-3", "2200000000013", "1234")``."""
@@ -279,14 +283,33 @@ class Terminals:
         operator = self.operators.get(workstation)
         session = self.sessions.get(workstation)
         if operator is None or session is None:
-            return Feedback(reply.ok, reply.message, "Отсканируйте бейдж", "login", None, seqs)
+            return self._remember(
+                workstation, Feedback(reply.ok, reply.message, "Отсканируйте бейдж", "login", None, seqs)
+            )
         text = prompt(session)
         if session.mode == "count" and session.cell is None:
             with self.lock:
                 tasks = self._count_tasks()
             if tasks:
                 text += ". Задания на пересчёт: " + "; ".join(what for _, what, _ in tasks[:3])
-        return Feedback(reply.ok, reply.message, text, session.mode, operator.full_name, seqs)
+        return self._remember(
+            workstation, Feedback(reply.ok, reply.message, text, session.mode, operator.full_name, seqs)
+        )
+
+    def _remember(self, workstation: str, feedback: Feedback) -> Feedback:
+        # A fixed scanner's scan is answered here, not to the page: the page polls ``last`` to show and sound it.
+        if not feedback.message:
+            return feedback
+        serial = self.serials.get(workstation, 0) + 1
+        self.serials[workstation] = serial
+        feedback = dataclasses.replace(feedback, serial=serial)
+        self.latest[workstation] = feedback
+        return feedback
+
+    def last(self, workstation: str) -> Feedback:
+        """The workstation's latest answer, whatever the scan came from: ``terminals.last("ТСД-1").serial``."""
+        latest = self.latest.get(workstation)
+        return latest if latest is not None else self.state(workstation)
 
 
 def journal(db: Database, limit: int) -> list[dict[str, object]]:

@@ -106,7 +106,7 @@ def test_ten_line_pick_with_central_stopped(browser, mosquitto, central_url, tmp
 
             page = browser.new_page(viewport={"width": 480, "height": 800})
             page.goto(base + "/?ws=ТСД-2")
-            page.wait_for_function("document.activeElement.id === 'badge'")
+            page.wait_for_function("document.body.dataset.ready === '1' && document.activeElement.id === 'badge'")
             wedge(page, badge)
             page.keyboard.type("1234")
             page.keyboard.press("Enter")

@@ -51,3 +51,5 @@ def test_a_serial_scanner_scans_into_its_workstation(tmp_path):
         assert row["workstation"] == "ТСД-9"
         assert row["source"].startswith("serial:")
         assert row["outcome"] == "ok", json.dumps(row, ensure_ascii=False)
+        last = client.get("/api/v1/terminal/ТСД-9/last").json()
+        assert last["serial"] >= 3 and last["ok"] and "1 шт." in last["prompt"]

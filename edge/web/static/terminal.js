@@ -37,7 +37,10 @@ function beep(ok) {
   if (!ok && navigator.vibrate) navigator.vibrate([200, 100, 200]);
 }
 
+let seen = 0; // the newest answer shown, by the workstation's serial
+
 function show(feedback, sound = true) {
+  if (feedback.serial) seen = Math.max(seen, feedback.serial);
   const signedIn = feedback.mode !== "login";
   $("login").hidden = signedIn;
   $("work").hidden = !signedIn;
@@ -112,4 +115,14 @@ document.addEventListener("click", (event) => {
   if (!$("work").hidden && event.target.tagName !== "INPUT") setTimeout(() => $("scan").focus(), 0);
 });
 
-fetch(api("")).then((r) => r.json()).then((f) => show(f, false));
+// Ready once the listeners are attached and the current state is on screen (tests and kiosks wait for it).
+fetch(api("")).then((r) => r.json()).then((f) => { show(f, false); document.body.dataset.ready = "1"; });
+
+// A scanner wired to this workstation (serial or USB at the edge) is answered at the edge, not here:
+// ask for the latest answer now and then, and show and sound one this page has not seen.
+setInterval(async () => {
+  try {
+    const latest = await (await fetch(api("/last"))).json();
+    if (latest.serial > seen) show(latest);
+  } catch (e) { /* the next poll tries again */ }
+}, 700);
