@@ -186,18 +186,62 @@ class AdjustmentRefused(_Fact):
     message: str
 
 
+# Shop consumption and output (PROD-1), new in schema version 2: no earlier form exists, so no upcaster.
+class ConsumedLine(_Fact):
+    sku: str
+    cell_id: int
+    qty: int = Field(gt=0)
+
+
+class ShortLine(_Fact):
+    sku: str
+    qty: int = Field(gt=0)
+
+
+class ComponentsConsumed(_Fact):
+    """Components taken from the shop's stock for a production task.
+
+    ``purpose``: ``production`` (the BOM of good units of the task's last operation), ``scrap`` (the BOM of
+    defective units) or ``overuse`` (above the BOM norm, recorded by the master). ``lines`` say from which
+    cells; ``short`` is what the BOM asked for and the shop's stock did not hold — stock never goes negative.
+    """
+
+    task: str
+    purpose: str = Field(pattern="^(production|scrap|overuse)$")
+    units: int = Field(ge=0)
+    session: str | None = None
+    reason: str | None = None
+    lines: list[ConsumedLine]
+    short: list[ShortLine] = Field(default_factory=list)
+
+
+class UnitsProduced(_Fact):
+    """Good units of a production task's last operation put into the shop's stock."""
+
+    task: str
+    sku: str
+    cell_id: int
+    qty: int = Field(gt=0)
+    session: str | None = None
+
+
+TransferFact = ComponentsConsumed | UnitsProduced
+TRANSFER_MODELS: tuple[type[TransferFact], ...] = (ComponentsConsumed, UnitsProduced)
+
+
 WarehouseFact = (
     UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
 )
 ReceivingFact = DefectiveReceived | ReceiptClosed | StockAdjusted | AdjustmentRefused
 RECEIVING_MODELS: tuple[type[ReceivingFact], ...] = (DefectiveReceived, ReceiptClosed, StockAdjusted, AdjustmentRefused)
-Fact = WarehouseFact | WorkFact | ReceivingFact
+Fact = WarehouseFact | WorkFact | ReceivingFact | TransferFact
 MODELS: dict[str, type[Fact]] = {
     m.__name__: m
     for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted, PickTaskReceived, PickTaskCompleted)
 }
 MODELS.update({m.__name__: m for m in WORK_MODELS})
 MODELS.update({m.__name__: m for m in RECEIVING_MODELS})
+MODELS.update({m.__name__: m for m in TRANSFER_MODELS})
 
 
 def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
@@ -251,4 +295,8 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(fact.sku, fact.cell_id, fact.delta)]
         case DefectiveReceived() | ReceiptClosed() | AdjustmentRefused():
             return []  # defective units never enter stock; closing and refusals only record
+        case ComponentsConsumed():
+            return [(line.sku, line.cell_id, -line.qty) for line in fact.lines]
+        case UnitsProduced():
+            return [(fact.sku, fact.cell_id, fact.qty)]
     raise TypeError(f"unknown fact {fact!r}")

@@ -803,3 +803,62 @@ order_decisions = Table(
     _fk("decided_by", "users"),
     CheckConstraint("variant IN ('complete', 'partial', 'wait', 'substitute')", name="variant"),
 )
+
+
+# Transfers between the main warehouse and the shop (PROD-1). A transfer («ПМ-…») moves a production task's
+# components W1 → S1 or its finished goods S1 → W1: a pick task at the source (picked and shipped there) and an
+# expected receipt at the destination (received there); its lines follow the two edges' facts. The shop's
+# consumption ledger holds what the shop edge reported consumed (by the BOM, scrap, over-use) and produced.
+transfers = Table(
+    "transfers",
+    metadata,
+    _id(),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    _fk("task_id", "production_tasks"),
+    _fk("from_site_id", "sites"),
+    _fk("to_site_id", "sites"),
+    Column("pick_code", String(13), nullable=False, unique=True),
+    Column("receipt_code", String(13), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("pick_lines", JSON, nullable=False),  # [{"sku", "cell_id", "qty"}] as the pick task listed them
+    _ts("created_at"),
+    _fk("created_by", "users", nullable=True),
+    _ts("picked_at", nullable=True),
+    _ts("shipped_at", nullable=True),
+    _ts("received_at", nullable=True),
+    CheckConstraint("kind IN ('components', 'finished')", name="kind"),
+    CheckConstraint("status IN ('requested', 'picked', 'shipped', 'received')", name="status"),
+)
+
+transfer_lines = Table(
+    "transfer_lines",
+    metadata,
+    _id(),
+    _fk("transfer_id", "transfers"),
+    _fk("item_id", "items"),
+    Column("required", Integer, nullable=False),  # what the task needed of it
+    Column("qty", Integer, nullable=False),  # what the pick task asks for (at most what the source holds)
+    Column("picked", Integer, nullable=False, server_default="0"),
+    Column("shipped", Integer, nullable=False, server_default="0"),
+    Column("received", Integer, nullable=False, server_default="0"),
+    Column("defective", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("transfer_id", "item_id", name="uq_transfer_lines_transfer_item"),
+)
+
+shop_consumption = Table(
+    "shop_consumption",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    Column("seq", BigInteger, nullable=False),
+    Column("task_number", String(20), nullable=False, index=True),
+    _fk("item_id", "items"),
+    Column("purpose", String(16), nullable=False),
+    Column("qty", Integer, nullable=False),  # units taken from stock (produced: units put into stock)
+    Column("short", Integer, nullable=False, server_default="0"),  # asked for by the BOM, not in stock
+    Column("units", Integer, nullable=False),  # finished or scrapped units the line is for
+    Column("reason", Text),
+    _ts("occurred_at"),
+    CheckConstraint("purpose IN ('production', 'scrap', 'overuse', 'produced')", name="purpose"),
+)

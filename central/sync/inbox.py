@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 
 from central.dispatch.pick_tasks import order_of_task, project_pick_facts
 from central.production.projection import project_work
+from central.production.transfers import project_transfers
 from central.store import schema as s
 from central.warehouse.projection import project_warehouse
 from sync.events import (
@@ -141,6 +142,8 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     project_warehouse(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
+    # Transfers W1 ↔ S1 and the shop's consumption (central/production/transfers), after the exceptions above.
+    project_transfers(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     conn.execute(
         update(s.sync_sites)
         .where(s.sync_sites.c.site_id == site.id)

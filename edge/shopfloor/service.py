@@ -36,6 +36,7 @@ from edge.shopfloor.domain import (
     shift_deadline,
 )
 from edge.store import write_transaction
+from edge.warehouse.service import consume_for_finish
 from sync.events import (
     PAUSE_REASONS,
     WorkClosedByRule,
@@ -163,7 +164,20 @@ def record(db: Database, command: Command, actor: str, now: datetime) -> tuple[i
         _apply(db, event)
         seq = append_event(db, type(event).__name__, event.model_dump(mode="json"), actor=actor, occurred_at=now)
         db.execute("UPDATE outbox SET schema_version = ? WHERE seq = ?", [WORK_SCHEMA_VERSION, seq])
+        if isinstance(event, WorkFinished):
+            _consume(db, event, actor, now)
     return seq, event
+
+
+def _consume(db: Database, event: WorkFinished, actor: str, now: datetime) -> None:
+    """The finish's components consumed and units produced, recorded in the finish's own transaction (PROD-1)."""
+    row = db.execute(
+        "SELECT json_extract(t.payload, '$.task'), json_extract(t.payload, '$.op_seq') FROM work_sessions w"
+        " JOIN tasks t ON t.id = w.operation WHERE w.id = ?",
+        [event.session],
+    ).fetchone()
+    if row is not None:
+        consume_for_finish(db, str(row[0]), int(row[1]), event.session, event.good, event.defective, actor, lambda: now)
 
 
 def _apply(db: Database, event: WorkFact) -> None:

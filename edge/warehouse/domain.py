@@ -117,9 +117,34 @@ class AdjustStock:
     recounted: bool = False
 
 
+@dataclass(frozen=True)
+class ConsumeComponents:
+    """Take components from the shop's stock for a production task (PROD-1): the BOM of finished or scrapped
+    units, or over-use the master records. The service fills ``holdings`` (sku, cell, qty) in taking order."""
+
+    task: str
+    purpose: str  # production, scrap, overuse
+    units: int
+    need: tuple[tuple[str, int], ...]  # (sku, qty) to take
+    session: str | None = None
+    reason: str | None = None
+    holdings: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProduceUnits:
+    """Good units of a task's last operation put into the shop's stock."""
+
+    task: str
+    sku: str
+    cell_id: int
+    qty: int
+    session: str | None = None
+
+
 Command = (
     ReceiveUnits | MoveUnits | PickUnits | ShipUnits | CountCell | CompletePickTask | RecordDefective | CloseReceipt
-    | AdjustStock
+    | AdjustStock | ConsumeComponents | ProduceUnits
 )  # fmt: skip
 
 
@@ -205,9 +230,29 @@ class AdjustmentRefused:
     message: str
 
 
+@dataclass(frozen=True)
+class ComponentsConsumed:
+    task: str
+    purpose: str
+    units: int
+    session: str | None
+    reason: str | None
+    lines: list[dict[str, object]]  # {"sku", "cell_id", "qty"}
+    short: list[dict[str, object]]  # {"sku", "qty"}: asked for and not held — never taken below zero
+
+
+@dataclass(frozen=True)
+class UnitsProduced:
+    task: str
+    sku: str
+    cell_id: int
+    qty: int
+    session: str | None
+
+
 Event = (
     UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskCompleted | DefectiveReceived
-    | ReceiptClosed | StockAdjusted | AdjustmentRefused
+    | ReceiptClosed | StockAdjusted | AdjustmentRefused | ComponentsConsumed | UnitsProduced
 )  # fmt: skip
 
 
@@ -230,6 +275,10 @@ def stock_changes(event: Event) -> list[tuple[str, int, int]]:
             return [(sku, cell, delta)] if delta else []
         case DefectiveReceived() | ReceiptClosed() | AdjustmentRefused():
             return []  # defective units never enter stock
+        case ComponentsConsumed(lines=lines):
+            return [(str(line["sku"]), int(str(line["cell_id"])), -int(str(line["qty"]))) for line in lines]
+        case UnitsProduced(sku=sku, cell_id=cell, qty=qty):
+            return [(sku, cell, qty)]
     raise TypeError(f"unknown event {event!r}")
 
 
@@ -247,6 +296,8 @@ def decide(command: Command, site: SiteView) -> Event:
         return ReceiptClosed(command.receipt, command.supply_order, rows)
     if isinstance(command, AdjustStock):
         return _adjust(command, site)
+    if isinstance(command, ConsumeComponents):
+        return consume(command, site)
     item = site.item(command.sku)
     if item is None:
         raise Refused("unknown_item", f"Товар {command.sku} не найден в справочнике площадки")
@@ -279,6 +330,10 @@ def decide(command: Command, site: SiteView) -> Event:
         case RecordDefective(sku=sku, qty=qty, receipt=receipt):
             _positive(qty)
             return DefectiveReceived(sku, qty, receipt)
+        case ProduceUnits(task=task, sku=sku, cell_id=cell_id, qty=qty, session=session):
+            _positive(qty)
+            _cell(site, cell_id, allowed=("storage", "receiving", "shipping"))
+            return UnitsProduced(task, sku, cell_id, qty, session)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -333,3 +388,32 @@ def _adjust(command: AdjustStock, site: SiteView) -> StockAdjusted | AdjustmentR
         )
         return refuse(command.adjustment, command.sku, command.cell_id, "would_go_negative", message)
     return StockAdjusted(command.adjustment, command.sku, command.cell_id, command.book, command.counted, delta)
+
+
+def consume(command: ConsumeComponents, site: SiteView) -> ComponentsConsumed:
+    """Take each needed sku from the cells holding it, in the order given; what is not there is ``short``.
+
+    Consumption is a fact of the shop (the units went into the product or the scrap bin) and is never
+    refused: the stock is taken down to zero at most and the rest is reported short, for the office to
+    resolve (a shortage exception at central), so the edge's stock never goes negative.
+    """
+    if command.purpose not in ("production", "scrap", "overuse"):
+        raise Refused("bad_purpose", f"Неизвестное назначение списания: {command.purpose}")
+    lines: list[dict[str, object]] = []
+    short: list[dict[str, object]] = []
+    for sku, qty in command.need:
+        if qty <= 0:
+            continue
+        left = qty
+        for held_sku, cell_id, held in command.holdings:
+            if held_sku != sku or not left:
+                continue
+            take = min(left, held, site.qty(sku, cell_id))
+            if take > 0:
+                lines.append({"sku": sku, "cell_id": cell_id, "qty": take})
+                left -= take
+        if left:
+            short.append({"sku": sku, "qty": left})
+    return ComponentsConsumed(
+        command.task, command.purpose, command.units, command.session, command.reason, lines, short
+    )

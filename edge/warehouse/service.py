@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -17,9 +18,11 @@ from edge.warehouse.domain import (
     CellCounted,
     CloseReceipt,
     Command,
+    ConsumeComponents,
     Event,
     Item,
     PickTaskCompleted,
+    ProduceUnits,
     ReceiptClosed,
     ReceiveUnits,
     RecordDefective,
@@ -121,6 +124,8 @@ def _with_site_facts(db: Database, command: Command) -> Command:
                 [count_seq, sku, cell_id],
             ).fetchone()
             return dataclasses.replace(command, recounted=later is not None)
+        case ConsumeComponents(need=need):
+            return dataclasses.replace(command, holdings=component_holdings(db, [sku for sku, _ in need]))
     return command
 
 
@@ -215,3 +220,67 @@ def apply_adjustments(db: Database, actor: str = "sync", clock: Clock = utc_now)
 def has_pending_adjustments(db: Database) -> bool:
     """Whether an approved adjustment is waiting to be applied (cheap: checked before every terminal action)."""
     return db.execute("SELECT 1 FROM tasks WHERE kind = 'adjustment' AND status = 'new' LIMIT 1").fetchone() is not None
+
+
+# Shop consumption (PROD-1). Components are taken from the shop's storage cells first, then its receiving and
+# shipping cells, by address; units in an assembly cell are picked for a shipment and are never consumed.
+CONSUMPTION_ORDER = "CASE c.kind WHEN 'storage' THEN 0 WHEN 'receiving' THEN 1 WHEN 'shipping' THEN 2 ELSE 3 END"
+
+
+def component_holdings(db: Database, skus: list[str]) -> tuple[tuple[str, int, int], ...]:
+    """(sku, cell id, qty) of the site's stock of ``skus`` outside assembly cells, in the order they are taken."""
+    if not skus:
+        return ()
+    marks = ", ".join("?" for _ in skus)
+    rows = db.execute(
+        f"SELECT s.sku, s.cell_id, s.qty FROM stock s JOIN cells c ON c.id = s.cell_id"  # noqa: S608 - marks only
+        f" WHERE s.sku IN ({marks}) AND c.kind != 'assembly' AND s.qty > 0 ORDER BY {CONSUMPTION_ORDER}, c.address",
+        skus,
+    ).fetchall()
+    return tuple((str(sku), int(cell), int(qty)) for sku, cell, qty in rows)
+
+
+def kit_of(db: Database, task: str) -> dict[str, Any] | None:
+    """The kit card central sent for a production task (``kit:ПР-00101``): BOM, last operation, output cell."""
+    row = db.execute("SELECT payload FROM tasks WHERE id = ? AND kind = 'kit'", [f"kit:{task}"]).fetchone()
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def consume_for_finish(
+    db: Database, task: str, op_seq: int, session: str, good: int, defective: int, actor: str, clock: Clock = utc_now
+) -> list[int]:
+    """Record what a finished piece of work consumed and produced, inside the caller's (the finish's) transaction.
+
+    Defective units of any operation consumed their BOM as scrap; good units of the task's last operation
+    consumed their BOM into the product and enter the shop's stock in the kit's output cell. Without a kit card
+    (central has not sent one) nothing is recorded here. Returns the outbox sequences written.
+    """
+    kit = kit_of(db, task)
+    if kit is None:
+        return []
+    bom = [(str(line["sku"]), int(line["qty_per_unit"])) for line in kit.get("bom", [])]
+    seqs: list[int] = []
+    with write_transaction(db):
+        if defective and bom:
+            need = tuple((sku, per_unit * defective) for sku, per_unit in bom)
+            command = ConsumeComponents(task, "scrap", defective, need, session=session)
+            seqs.append(handle(db, command, actor, clock)[0])
+        if good and op_seq == int(kit["last_op_seq"]):
+            if bom:
+                need = tuple((sku, per_unit * good) for sku, per_unit in bom)
+                command = ConsumeComponents(task, "production", good, need, session=session)
+                seqs.append(handle(db, command, actor, clock)[0])
+            produce = ProduceUnits(task, str(kit["sku"]), int(kit["output_cell_id"]), good, session)
+            seqs.append(handle(db, produce, actor, clock)[0])
+    return seqs
+
+
+def record_overuse(
+    db: Database, task: str, sku: str, qty: int, reason: str, actor: str, clock: Clock = utc_now
+) -> tuple[int, Event]:
+    """The master records components used above the BOM norm for a task (``reason`` says why)."""
+    if qty <= 0:
+        raise Refused("bad_quantity", f"Количество должно быть больше нуля, получено {qty}")
+    if db.execute("SELECT 1 FROM items WHERE sku = ?", [sku]).fetchone() is None:
+        raise Refused("unknown_item", f"Товар {sku} не найден в справочнике площадки")
+    return handle(db, ConsumeComponents(task, "overuse", 0, ((sku, qty),), reason=reason or None), actor, clock)
