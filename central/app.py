@@ -16,6 +16,7 @@ from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
 from central.orders import routes as order_routes
+from central.payments import routes as payment_routes
 from central.production import web as production_web
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
@@ -84,6 +85,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(pages.router)
     app.include_router(sync_routes.router)
     app.include_router(pick_routes.router)
+    app.include_router(payment_routes.router)
     app.include_router(production_web.router)
     app.include_router(dispatch_web.router)
     app.include_router(order_routes.router)

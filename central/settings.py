@@ -30,6 +30,15 @@ class CentralSettings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     language: str = "ru"
+    # The company's own requisites, printed on invoices and carried by the payment QR code (GOST R 56042).
+    # The defaults are the demo company's; a real installation sets them in the TOML file.
+    company_name: str = "ООО «Стокъярд Демо»"
+    company_inn: str = "5001007329"
+    company_kpp: str = "500101001"
+    company_account: str = "40702810938000012345"
+    company_bank: str = "ПАО СБЕРБАНК"
+    company_bik: str = "044525225"
+    company_correspondent_account: str = "30101810400000000225"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> CentralSettings:

@@ -1,0 +1,118 @@
+"""Bank statements in, invoices out: ``POST /api/v1/payments/import`` and ``GET /api/v1/invoices/{id}``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from central.auth.staff import CurrentUser, DbEngine, User
+from central.documents.money import Payee, amount_in_words, format_rub, payment_qr_payload, payment_qr_svg
+from central.payments.bank_statement import StatementError
+from central.payments.service import import_statement
+from central.settings import CentralSettings
+from central.store import schema as s
+
+router = APIRouter(prefix="/api/v1")
+
+IMPORTERS = ("accountant", "admin")
+READERS = ("accountant", "admin", "commercial_director", "dispatcher", "sales_manager", "director")
+MAX_STATEMENT_BYTES = 20 * 1024 * 1024
+
+
+def accountant(user: CurrentUser) -> User:
+    """The signed-in user if they may import statements, else 403."""
+    if user.role not in IMPORTERS:
+        raise HTTPException(403, "Выписки загружают бухгалтер и администратор")
+    return user
+
+
+def invoice_reader(user: CurrentUser) -> User:
+    """The signed-in user if they may read invoices, else 403."""
+    if user.role not in READERS:
+        raise HTTPException(403, "Нет доступа к счетам")
+    return user
+
+
+@router.post("/payments/import")
+async def import_payments(
+    file: UploadFile, _user: Annotated[User, Depends(accountant)], engine: DbEngine
+) -> dict[str, Any]:
+    """Load a 1CClientBankExchange statement: payments stored once, matched to invoices or left for review."""
+    data = await file.read(MAX_STATEMENT_BYTES + 1)
+    if len(data) > MAX_STATEMENT_BYTES:
+        raise HTTPException(413, "Файл выписки больше 20 МБ")
+    try:
+        with engine.begin() as conn:
+            report = import_statement(conn, data)
+    except StatementError as exc:
+        raise HTTPException(422, f"Выписка не прочитана: {exc}") from exc
+    return asdict(report)
+
+
+def _payee(settings: CentralSettings) -> Payee:
+    return Payee(
+        name=settings.company_name,
+        account=settings.company_account,
+        bank_name=settings.company_bank,
+        bik=settings.company_bik,
+        correspondent_account=settings.company_correspondent_account,
+        inn=settings.company_inn,
+        kpp=settings.company_kpp,
+    )
+
+
+def _invoice(engine: DbEngine, invoice_id: int, user: User) -> Any:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(
+                s.invoices,
+                s.orders.c.number.label("order_number"),
+                s.orders.c.manager_id,
+                s.customers.c.name.label("customer"),
+                s.customers.c.inn.label("customer_inn"),
+            )
+            .join(s.orders, s.orders.c.id == s.invoices.c.order_id)
+            .join(s.customers, s.customers.c.id == s.orders.c.customer_id)
+            .where(s.invoices.c.id == invoice_id)
+        ).first()
+    if row is None or (user.role == "sales_manager" and row.manager_id != user.id):
+        raise HTTPException(404, f"Счёт {invoice_id} не найден")
+    return row
+
+
+@router.get("/invoices/{invoice_id}")
+def get_invoice(
+    invoice_id: int, request: Request, user: Annotated[User, Depends(invoice_reader)], engine: DbEngine
+) -> dict[str, Any]:
+    """An invoice with VAT, what is paid and due, the amount in words and the payment QR code's content."""
+    row = _invoice(engine, invoice_id, user)
+    settings: CentralSettings = request.app.state.settings
+    purpose = f"Оплата по счету № {row.number} от {row.issued_on:%d.%m.%Y}, в т.ч. НДС {format_rub(row.vat_kop)} руб."
+    due = row.amount_kop - row.paid_kop
+    return {
+        "id": row.id,
+        "number": row.number,
+        "issued_on": row.issued_on.isoformat(),
+        "order": row.order_number,
+        "customer": {"name": row.customer, "inn": row.customer_inn},
+        "amount_kop": row.amount_kop,
+        "vat_kop": row.vat_kop,
+        "paid_kop": row.paid_kop,
+        "due_kop": due,
+        "amount_in_words": amount_in_words(row.amount_kop),
+        "payee": asdict(_payee(settings)),
+        "payment_qr": payment_qr_payload(_payee(settings), max(due, 0), purpose),
+    }
+
+
+@router.get("/invoices/{invoice_id}/qr.svg")
+def invoice_qr(
+    invoice_id: int, request: Request, user: Annotated[User, Depends(invoice_reader)], engine: DbEngine
+) -> Response:
+    """The payment QR code (GOST R 56042) of what is still due, as SVG for printing."""
+    data = get_invoice(invoice_id, request, user, engine)
+    return Response(payment_qr_svg(data["payment_qr"]), media_type="image/svg+xml")
