@@ -89,6 +89,19 @@ def close_overdue(shop: Shop) -> dict[str, int]:
     return {"closed": shop.close_overdue()}
 
 
+class OveruseIn(BaseModel):
+    task: str = Field(min_length=1, max_length=20)
+    sku: str = Field(min_length=1, max_length=32)
+    qty: int = Field(gt=0, le=1_000_000)
+    reason: str = Field(max_length=200)
+
+
+@router.post("/api/v1/shopfloor/{station}/overuse")
+def overuse(station: str, body: OveruseIn, shop: Shop) -> dict[str, Any]:
+    """The master records components used above the BOM norm: ``{"task", "sku", "qty", "reason"}`` (PROD-1)."""
+    return asdict(shop.overuse(station, body.task, body.sku, body.qty, body.reason))
+
+
 @router.get("/api/v1/shopfloor/{station}")
 def station_state(station: str, shop: Shop) -> dict[str, Any]:
     return shop.state(station)

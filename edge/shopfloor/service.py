@@ -36,7 +36,8 @@ from edge.shopfloor.domain import (
     shift_deadline,
 )
 from edge.store import write_transaction
-from edge.warehouse.service import consume_for_finish
+from edge.warehouse.domain import Refused as StockRefused
+from edge.warehouse.service import consume_for_finish, record_overuse
 from sync.events import (
     PAUSE_REASONS,
     WorkClosedByRule,
@@ -332,6 +333,26 @@ class ShopFloor:
             lambda w: FinishWork(w, session, good, defective),
             f"Завершено: годных {good} шт., брак {defective} шт.",
         )
+
+    def overuse(self, station: str, task: str, sku: str, qty: int, reason: str) -> Reply:
+        """Components used above the BOM norm for a task, recorded by whoever is signed in (the master) (PROD-1).
+
+        Taken from the shop's stock at once; what the stock does not hold is reported short, never negative.
+        """
+        worker = self.workers.get(station)
+        if worker is None:
+            return Reply(False, "Войдите по бейджу", "signed_out")
+        if not reason.strip():
+            return Reply(False, "Укажите причину перерасхода", "reason")
+        with self.lock:
+            try:
+                _, event = record_overuse(self.db, task, sku, qty, reason.strip(), f"badge:{worker.badge}", self.clock)
+            except StockRefused as exc:
+                return Reply(False, exc.message, exc.reason)
+        short = sum(int(str(line["qty"])) for line in getattr(event, "short", []))
+        taken = qty - short
+        message = f"Перерасход по заданию {task}: {sku} {taken} шт. списано"
+        return Reply(True, message + (f", не хватило {short} шт." if short else ""))
 
     def close_overdue(self) -> int:
         """Close by rule every session whose shift has ended; returns how many were closed."""

@@ -252,7 +252,9 @@ def work_at_s1(p: Plant, task: str) -> dict[str, Any]:
     session = shop.state("Сборка-1")["sessions"][0]["id"]
     assert shop.finish("Сборка-1", session, 2, 1).ok, badge
     component = kit["bom"][0]["sku"]
-    record_overuse(db, task, component, 1, "сорвана резьба", "badge:master")
+    assert not shop.overuse("Сборка-1", task, component, 1, " ").ok  # a reason is required
+    recorded = shop.overuse("Сборка-1", task, component, 1, "сорвана резьба")
+    assert recorded.ok and f"{component} 1 шт. списано" in recorded.message, recorded.message
     p.central_up()
     p.settle()
     return kit
