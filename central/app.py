@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.middleware.sessions import SessionMiddleware
 
+from central.audit import routes as audit_routes
+from central.audit.middleware import install_audit
 from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
@@ -60,6 +62,8 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.state.settings = settings
     app.state.engine = engine
     app.state.templates = template_environment(settings.language)
+    # Added before the session middleware, so it runs inside it and can read who is signed in.
+    install_audit(app, engine, settings.secret_key.get_secret_value())
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key.get_secret_value(),
@@ -86,6 +90,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(sync_routes.router)
     app.include_router(pick_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(audit_routes.router)
     app.include_router(production_web.router)
     app.include_router(dispatch_web.router)
     app.include_router(order_routes.router)

@@ -97,6 +97,35 @@ def token(ctx: click.Context, login: str, database_url: str | None) -> None:
     click.echo(issue_token(settings.secret_key.get_secret_value(), user_id))
 
 
+@central.group()
+def audit() -> None:
+    """The audit log (ACC-1): checking its hash chain."""
+
+
+@audit.command("verify")
+@click.option("--database-url", envvar="STOCKYARD_DATABASE_URL", help=DATABASE_URL_HELP)
+@click.pass_context
+def audit_verify(ctx: click.Context, database_url: str | None) -> None:
+    """Check that no audit entry was changed, deleted or reordered; exit 1 naming the first break."""
+    from sqlalchemy import func, select
+
+    from central.audit.log import verify_log
+    from central.store.engine import create_central_engine, migrate
+    from central.store.schema import audit_log
+
+    settings = _settings(database_url=database_url or (ctx.obj or {}).get("database_url"))
+    engine = create_central_engine(settings.database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        breaks = verify_log(conn)
+        count = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+    if breaks:
+        for found in breaks[:10]:
+            click.echo(f"entry {found.seq}: {found.reason}", err=True)
+        raise click.ClickException(f"the audit log is broken at entry {breaks[0].seq} ({len(breaks)} problems)")
+    click.echo(f"audit log intact: {count} entries")
+
+
 @click.group(cls=LazyGroup, lazy_subcommands={"scans": "edge.simulator:simulate_scans"}, default_command="scans")
 def simulate() -> None:
     """Simulators that drive edges through their real command paths (scanners, terminals)."""

@@ -95,6 +95,24 @@ users = Table(
     CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
 )
 
+# ACC-1: append-only, hash-chained log of every action (central/audit/); ACC-4: who acted for whom.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    _ts("at"),
+    Column("actor", String(64), nullable=False),
+    Column("on_behalf_of", String(200)),
+    Column("action", String(200), nullable=False),
+    Column("target", String(500)),
+    Column("before", Text),
+    Column("after", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_actor", "actor"),
+    Index("ix_audit_log_at", "at"),
+)
+
 sites = Table(
     "sites",
     metadata,

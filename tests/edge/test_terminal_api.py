@@ -51,6 +51,7 @@ def test_wrong_pin_is_refused(tmp_path):
         "mode": "login",
         "operator": None,
         "event_seqs": [],
+        "serial": 1,  # the workstation's first answer
     }
 
 
