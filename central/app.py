@@ -19,6 +19,7 @@ from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
 from central.orders import routes as order_routes
 from central.payments import routes as payment_routes
+from central.production import transfer_routes
 from central.production import web as production_web
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
@@ -92,6 +93,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(payment_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(production_web.router)
+    app.include_router(transfer_routes.router)
     app.include_router(dispatch_web.router)
     app.include_router(order_routes.router)
     app.include_router(warehouse_routes.router)

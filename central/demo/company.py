@@ -212,6 +212,7 @@ class _Company:
             cell(2, f"Ц-{(n - 1) // 10 + 1:02d}-{(n - 1) % 10 + 1:02d}", "storage")
         cell(2, "Ц-ПРМ-01", "receiving")
         cell(2, "Ц-ОТГ-01", "shipping")
+        cell(2, "Ц-СБР-01", "assembly")  # where finished goods are gathered to go back to W1
         self.storage_cells = {
             site: [r["id"] for r in rows if r["site_id"] == site and r["kind"] == "storage"] for site in (1, 2)
         }

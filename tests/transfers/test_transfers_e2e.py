@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlite_utils import Database
 
 from central.production.release import release_operations
@@ -32,7 +32,7 @@ from central.production.transfers import (
 from central.store import schema as s
 from central.store.engine import create_central_engine
 from central.sync.worker import CentralSync
-from devices.barcodes import cell_barcode, company_code
+from devices.barcodes import cell_barcode
 from edge.shopfloor.service import ShopFloor
 from edge.store import open_site_database
 from edge.sync.client import EdgeSync
@@ -82,12 +82,9 @@ def _bootstrapped(db: Database) -> bool:
 @contextmanager
 def plant(mosquitto: Any, central_url: str, tmp_path: Path) -> Iterator[Plant]:
     engine = create_central_engine(central_url)
-    with engine.begin() as conn:
-        # The demo's S1 has no assembly cell; returning finished goods needs one to pick into.
-        cell_id = conn.execute(
-            insert(s.cells).values(site_id=2, address="Ц-СБР-01", barcode="0", kind="assembly").returning(s.cells.c.id)
-        ).scalar_one()
-        conn.execute(update(s.cells).where(s.cells.c.id == cell_id).values(barcode=company_code("cell", cell_id)))
+    with engine.connect() as conn:
+        # Returning finished goods picks into S1's assembly cell, which the demo company has.
+        assert conn.execute(select(s.cells.c.id).where(s.cells.c.site_id == 2, s.cells.c.kind == "assembly")).first()
     address = BrokerAddress.parse(mosquitto.url)
     central = CentralSync(engine, address)
     central.start()
