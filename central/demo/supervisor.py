@@ -155,19 +155,25 @@ def release_demo_operations(engine: Engine) -> int:
 
 def terminal_facts(database_url: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """Badges that sign in at the handhelds (role, name, badge) and the open pick tasks (code, order)."""
-    from sqlalchemy import select
+    from sqlalchemy import literal, select
 
     from central.store.engine import create_central_engine
-    from central.store.schema import dispatch_tasks, orders, users
+    from central.store.schema import dispatch_tasks, orders, users, workers
 
     engine = create_central_engine(database_url)
     try:
         with engine.connect() as conn:
-            badges = conn.execute(
-                select(users.c.role, users.c.full_name, users.c.badge)
-                .where(users.c.role.in_(("warehouse_manager", "picker")), users.c.badge.is_not(None))
-                .order_by(users.c.id)
-                .limit(3)
+            badges = list(
+                conn.execute(
+                    select(users.c.role, users.c.full_name, users.c.badge)
+                    .where(users.c.role.in_(("warehouse_manager", "picker")), users.c.badge.is_not(None))
+                    .order_by(users.c.id)
+                    .limit(3)
+                ).all()
+            )
+            # Shop-floor workers sign in at S1's terminal with the same PIN.
+            badges += conn.execute(
+                select(literal("worker"), workers.c.full_name, workers.c.badge).order_by(workers.c.id).limit(3)
             ).all()
             tasks = conn.execute(
                 select(dispatch_tasks.c.id, orders.c.number)
@@ -225,9 +231,10 @@ def print_banner(
         from central.demo.company import DEMO_PIN
 
         click.echo("")
-        click.echo(f"Handheld terminals (edge W1): sign in with a badge code and PIN {DEMO_PIN}:")
+        click.echo(f"Terminals: sign in with a badge code and PIN {DEMO_PIN} (handhelds at W1, shop floor at S1):")
         for role, name, badge in badges:
-            click.echo(f"  {role_title(role):<26} {badge}  {name}")
+            title = "Рабочий цеха (S1)" if role == "worker" else role_title(role)
+            click.echo(f"  {title:<26} {badge}  {name}")
     if tasks:
         click.echo("Pick tasks waiting at W1 (mode «Отбор», type or scan the code):")
         for code, order in tasks:

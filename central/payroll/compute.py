@@ -174,7 +174,8 @@ def _piecework(sheet: Sheet, lines: list[WorkLine], rate: int, piece_rates: dict
             Line(
                 "Оплата нормо-часов",
                 f"{minutes} нормо-мин = {_dec(norm_hours(minutes))} н-ч; {minutes} × {rub(rate)} / 60 "
-                f"= {_dec(Decimal(minutes) * rate / 60 / 100)} ₽, округлено до копейки",
+                f"= {_dec((Decimal(minutes) * rate / 60 / 100).quantize(Decimal('0.0001'), ROUND_HALF_UP))} ₽,"
+                " округлено до копейки",
                 amount,
             )
         )
