@@ -35,7 +35,8 @@ def test_operator_receives_and_moves_by_scanning(browser, tmp_path):
     with serve_app(app) as base:
         page = browser.new_page(viewport={"width": 480, "height": 800})
         page.goto(base + "/?ws=ТСД-7")
-        page.wait_for_function("document.body.dataset.ready === '1' && document.activeElement.id === 'badge'")  # the page is ready for the scanner
+        # The page is ready for the scanner: listeners attached, the badge field focused.
+        page.wait_for_function("document.body.dataset.ready === '1' && document.activeElement.id === 'badge'")
         wedge(page, BADGE)  # the badge field has focus; Enter moves to the PIN
         page.keyboard.type(PIN)
         page.keyboard.press("Enter")
