@@ -17,6 +17,7 @@ from central.audit.middleware import install_audit
 from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
+from central.documents import routes as document_routes
 from central.orders import routes as order_routes
 from central.payments import routes as payment_routes
 from central.production import transfer_routes
@@ -91,6 +92,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(sync_routes.router)
     app.include_router(pick_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(document_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(production_web.router)
     app.include_router(transfer_routes.router)

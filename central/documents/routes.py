@@ -1,0 +1,104 @@
+"""Printed documents under /api/v1: the invoice PDF (ORD-8) and the order's contract as .docx and PDF (ORD-7).
+
+``GET /api/v1/invoices/{id}/pdf`` — «Счёт на оплату» with the payment QR code; who may read the invoice's
+JSON may print it. ``GET /api/v1/orders/{id}/contract.docx`` and ``…/contract.pdf`` — the supply contract
+filled from the company's template; the order's people as in the orders API (a sales manager: own orders).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from central.auth.staff import CurrentUser, DbEngine, User
+from central.documents import contract
+from central.documents.invoice_pdf import invoice_customer, invoice_lines, invoice_pdf
+from central.documents.settings import DocumentSettings
+from central.orders.domain import Forbidden
+from central.orders.service import NOT_YOURS, may_order
+from central.payments import routes as payment_routes
+from central.settings import CentralSettings
+
+router = APIRouter(prefix="/api/v1")
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_settings(request: Request) -> DocumentSettings:
+    """The documents' settings, read once per app (tests put their own on ``app.state.document_settings``)."""
+    found = getattr(request.app.state, "document_settings", None)
+    if not isinstance(found, DocumentSettings):
+        found = DocumentSettings()
+        request.app.state.document_settings = found
+    return found
+
+
+Documents = Annotated[DocumentSettings, Depends(document_settings)]
+
+
+def _attachment(data: bytes, media_type: str, filename: str) -> Response:
+    # RFC 6266/5987: Cyrillic file names travel percent-encoded beside an ASCII fallback.
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get("/invoices/{invoice_id}/pdf")
+def invoice_document(
+    invoice_id: int,
+    request: Request,
+    user: Annotated[User, Depends(payment_routes.invoice_reader)],
+    engine: DbEngine,
+    documents: Documents,
+) -> Response:
+    """«Счёт на оплату» as PDF: requisites, lines, VAT, total in words and the GOST R 56042 payment QR code."""
+    invoice = payment_routes.get_invoice(invoice_id, request, user, engine)  # 404 and a manager's own only
+    with engine.connect() as conn:
+        customer = invoice_customer(conn, invoice_id)
+        lines = invoice_lines(conn, invoice_id)
+    pdf = invoice_pdf(invoice, customer, lines, documents.vat_percent)
+    return _attachment(pdf, "application/pdf", f"Счёт {invoice['number']}.pdf")
+
+
+def _contract(
+    order_id: int, request: Request, user: User, engine: DbEngine, documents: DocumentSettings
+) -> tuple[bytes, str]:
+    """The filled .docx and its title «Договор Д-…», or the refusal."""
+    try:
+        may_order(user)
+    except Forbidden as exc:
+        raise HTTPException(403, exc.message) from exc
+    settings: CentralSettings = request.app.state.settings
+    with engine.connect() as conn:
+        order = contract.find_order(conn, order_id)
+        if order is None:
+            raise HTTPException(404, f"Заказ {order_id} не найден")
+        if user.role == "sales_manager" and order.manager_id != user.id:
+            raise HTTPException(403, NOT_YOURS)
+        context = contract.contract_context(conn, order_id, settings, documents.vat_percent)
+    try:
+        data = contract.fill_contract(documents.contract_template, context)
+    except contract.ContractError as exc:
+        raise HTTPException(500, str(exc)) from exc
+    return data, f"Договор {context['contract']['number']}"
+
+
+@router.get("/orders/{order_id}/contract.docx")
+def contract_docx(
+    order_id: int, request: Request, user: CurrentUser, engine: DbEngine, documents: Documents
+) -> Response:
+    """The order's supply contract filled from the company's Word template (``contract_template`` setting)."""
+    data, title = _contract(order_id, request, user, engine, documents)
+    return _attachment(data, DOCX, f"{title}.docx")
+
+
+@router.get("/orders/{order_id}/contract.pdf")
+def contract_pdf(
+    order_id: int, request: Request, user: CurrentUser, engine: DbEngine, documents: Documents
+) -> Response:
+    """The same filled contract as PDF: its text rendered through HTML by WeasyPrint."""
+    data, title = _contract(order_id, request, user, engine, documents)
+    return _attachment(contract.contract_pdf(data, title), "application/pdf", f"{title}.pdf")

@@ -1,0 +1,38 @@
+"""Settings of the printed documents: the VAT rate and the contract template the company edits in Word.
+
+Read like central's own settings: ``STOCKYARD_VAT_PERCENT`` / ``STOCKYARD_CONTRACT_TEMPLATE``, else the
+``[central]`` table of the TOML file named by ``STOCKYARD_CONFIG`` (``vat_percent = 22``,
+``contract_template = "/srv/stockyard/contract.docx"``), else the defaults below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from central.documents.contract_template import BUILT_IN
+from central.documents.money import STANDARD_VAT_PERCENT
+from central.settings import config_file_source
+
+
+class DocumentSettings(BaseSettings):
+    """``DocumentSettings(vat_percent=22, contract_template=Path("contract.docx"))``."""
+
+    model_config = SettingsConfigDict(env_prefix="STOCKYARD_", extra="ignore")
+
+    vat_percent: int = Field(STANDARD_VAT_PERCENT, ge=0, le=100)
+    contract_template: Path = BUILT_IN
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit values beat the environment, which beats the ``[central]`` table of the TOML file."""
+        return init_settings, env_settings, *config_file_source(settings_cls, "central")
