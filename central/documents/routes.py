@@ -3,26 +3,30 @@
 ``GET /api/v1/invoices/{id}/pdf`` — «Счёт на оплату» with the payment QR code; who may read the invoice's
 JSON may print it. ``GET /api/v1/orders/{id}/contract.docx`` and ``…/contract.pdf`` — the supply contract
 filled from the company's template; the order's people as in the orders API (a sales manager: own orders).
+``POST /api/v1/orders/{id}/contract/send`` e-mails both to the customer over SMTP.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from central.auth.staff import CurrentUser, DbEngine, User
 from central.documents import contract
 from central.documents.invoice_pdf import invoice_customer, invoice_lines, invoice_pdf
+from central.documents.mail import Attachment, Letter, MailError, send_mail
 from central.documents.settings import DocumentSettings
 from central.orders.domain import Forbidden
+from central.orders.routes import RussianRoute
 from central.orders.service import NOT_YOURS, may_order
 from central.payments import routes as payment_routes
 from central.settings import CentralSettings
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=RussianRoute)  # 422 with a Russian detail
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -102,3 +106,44 @@ def contract_pdf(
     """The same filled contract as PDF: its text rendered through HTML by WeasyPrint."""
     data, title = _contract(order_id, request, user, engine, documents)
     return _attachment(contract.contract_pdf(data, title), "application/pdf", f"{title}.pdf")
+
+
+class ContractMailIn(BaseModel):
+    """Where the contract goes: ``{"to": "buyer@example.ru"}`` (customers have no e-mail on file yet)."""
+
+    to: str = Field(pattern=r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$", max_length=200, examples=["buyer@example.ru"])
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/orders/{order_id}/contract/send")
+def send_contract(
+    order_id: int,
+    body: ContractMailIn,
+    request: Request,
+    user: CurrentUser,
+    engine: DbEngine,
+    documents: Documents,
+) -> dict[str, Any]:
+    """E-mail the filled contract (.docx for signing and its PDF) to the customer over SMTP."""
+    data, title = _contract(order_id, request, user, engine, documents)
+    settings: CentralSettings = request.app.state.settings
+    text = (
+        "Здравствуйте!\n\nНаправляем договор поставки по вашему заказу. Пожалуйста, подпишите его и пришлите "
+        "скан подписанного договора в ответ на это письмо.\n\n"
+        + (body.note + "\n\n" if body.note else "")
+        + f"С уважением,\n{user.full_name}\n{settings.company_name}\n"
+    )
+    letter = Letter(
+        to=body.to,
+        subject=f"{title} — {settings.company_name}",
+        body=text,
+        attachments=[
+            Attachment(f"{title}.docx", data, "application", DOCX.removeprefix("application/")),
+            Attachment(f"{title}.pdf", contract.contract_pdf(data, title), "application", "pdf"),
+        ],
+    )
+    try:
+        message_id = send_mail(documents, letter)
+    except MailError as exc:
+        raise HTTPException(502, str(exc)) from exc
+    return {"sent_to": body.to, "message_id": message_id, "attachments": [a.filename for a in letter.attachments]}
