@@ -26,6 +26,7 @@ from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
 from central.sync import routes as sync_routes
 from central.sync.worker import CentralSync
+from central.warehouse import packages
 from central.warehouse import routes as warehouse_routes
 from central.web import pages
 from central.web.i18n import template_environment
@@ -99,4 +100,5 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(dispatch_web.router)
     app.include_router(order_routes.router)
     app.include_router(warehouse_routes.router)
+    app.include_router(packages.router)
     return app

@@ -91,6 +91,35 @@ def m003_tasks(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_packages(db: Database) -> None:
+    """Packages (WH-2): boxes and pallets by SSCC in a cell, their units and their parent package."""
+    db.execute(
+        """
+        CREATE TABLE packages (
+            sscc TEXT PRIMARY KEY CHECK (length(sscc) = 18),
+            cell_id INTEGER NOT NULL REFERENCES cells(id),
+            parent TEXT REFERENCES packages(sscc),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            opened_at TEXT NOT NULL,
+            closed_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX ix_packages_cell ON packages (cell_id)")
+    db.execute("CREATE INDEX ix_packages_parent ON packages (parent)")
+    db.execute(
+        """
+        CREATE TABLE package_units (
+            sscc TEXT NOT NULL REFERENCES packages(sscc),
+            sku TEXT NOT NULL REFERENCES items(sku),
+            qty INTEGER NOT NULL CHECK (qty > 0),
+            PRIMARY KEY (sscc, sku)
+        )
+        """
+    )
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """``with write_transaction(db): ...`` — one atomic write, nested ones become savepoints.

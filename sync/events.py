@@ -229,12 +229,64 @@ TransferFact = ComponentsConsumed | UnitsProduced
 TRANSFER_MODELS: tuple[type[TransferFact], ...] = (ComponentsConsumed, UnitsProduced)
 
 
+# Packages (WH-2), new in schema version 2: boxes and pallets identified by SSCC. Packed units stay in their cell's
+# stock (these facts move no stock); a package's move is written as one ``UnitsMoved`` per sku with ``package`` set,
+# followed by ``PackageMoved``.
+SSCC_PATTERN = "^[0-9]{18}$"
+
+
+class UnitsPacked(_Fact):
+    """Loose units of a cell put into an open package (a new SSCC opens it at that cell)."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+    sku: str
+    qty: int = Field(gt=0)
+
+
+class PackageNested(_Fact):
+    """A closed package (``child``, a box) put onto an open one (``package``, a pallet) in the same cell."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    child: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+
+
+class PackedLine(_Fact):
+    sku: str
+    qty: int = Field(gt=0)
+
+
+class PackageClosed(_Fact):
+    """The operator closed a package: its own units, its children and everything inside it."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+    kind: str = Field(pattern="^(box|pallet)$")
+    units: list[PackedLine]
+    children: list[str] = Field(default_factory=list)
+    contents: list[PackedLine]
+
+
+class PackageMoved(_Fact):
+    """A closed package moved whole with its children; the stock moves came just before as ``UnitsMoved``."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    from_cell_id: int
+    to_cell_id: int
+    contents: list[PackedLine]
+
+
+PackageFact = UnitsPacked | PackageNested | PackageClosed | PackageMoved
+PACKAGE_MODELS: tuple[type[PackageFact], ...] = (UnitsPacked, PackageNested, PackageClosed, PackageMoved)
+
+
 WarehouseFact = (
     UnitsReceived | UnitsMoved | UnitsPicked | UnitsShipped | CellCounted | PickTaskReceived | PickTaskCompleted
 )
 ReceivingFact = DefectiveReceived | ReceiptClosed | StockAdjusted | AdjustmentRefused
 RECEIVING_MODELS: tuple[type[ReceivingFact], ...] = (DefectiveReceived, ReceiptClosed, StockAdjusted, AdjustmentRefused)
-Fact = WarehouseFact | WorkFact | ReceivingFact | TransferFact
+Fact = WarehouseFact | WorkFact | ReceivingFact | TransferFact | PackageFact
 MODELS: dict[str, type[Fact]] = {
     m.__name__: m
     for m in (UnitsReceived, UnitsMoved, UnitsPicked, UnitsShipped, CellCounted, PickTaskReceived, PickTaskCompleted)
@@ -242,6 +294,7 @@ MODELS: dict[str, type[Fact]] = {
 MODELS.update({m.__name__: m for m in WORK_MODELS})
 MODELS.update({m.__name__: m for m in RECEIVING_MODELS})
 MODELS.update({m.__name__: m for m in TRANSFER_MODELS})
+MODELS.update({m.__name__: m for m in PACKAGE_MODELS})
 
 
 def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
@@ -299,4 +352,6 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(line.sku, line.cell_id, -line.qty) for line in fact.lines]
         case UnitsProduced():
             return [(fact.sku, fact.cell_id, fact.qty)]
+        case UnitsPacked() | PackageNested() | PackageClosed() | PackageMoved():
+            return []  # packed units stay in their cell's stock; a package's move comes as UnitsMoved
     raise TypeError(f"unknown fact {fact!r}")

@@ -880,3 +880,31 @@ shop_consumption = Table(
     _ts("occurred_at"),
     CheckConstraint("purpose IN ('production', 'scrap', 'overuse', 'produced')", name="purpose"),
 )
+
+# Packages (WH-2): central's projection of the boxes and pallets the sites pack, by SSCC; the site owns them.
+packages = Table(
+    "packages",
+    metadata,
+    _id(),
+    Column("sscc", String(18), nullable=False, unique=True),
+    _fk("site_id", "sites"),
+    _fk("cell_id", "cells"),
+    Column("parent_sscc", String(18), index=True),
+    Column("kind", String(8), nullable=False, server_default="box"),
+    Column("status", String(8), nullable=False, server_default="open"),
+    Column("seq", BigInteger, nullable=False),  # the site's event that last changed it
+    _ts("updated_at"),
+    CheckConstraint("kind IN ('box', 'pallet')", name="kind"),
+    CheckConstraint("status IN ('open', 'closed')", name="status"),
+)
+
+package_units = Table(
+    "package_units",
+    metadata,
+    _id(),
+    _fk("package_id", "packages"),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    UniqueConstraint("package_id", "item_id", name="uq_package_units_package_item"),
+    CheckConstraint("qty > 0", name="qty"),
+)

@@ -24,11 +24,12 @@ from edge.terminal.session import (
     PickTask,
     ScannedCell,
     ScannedItem,
+    ScannedPackage,
     ScannedReceipt,
     ScannedTask,
 )
 from edge.warehouse.domain import Cell, Item, Refused
-from edge.warehouse.service import receipt_totals, task_in_cell
+from edge.warehouse.service import package_contents, package_of, receipt_totals, task_in_cell
 
 
 def resolve(db: Database, code: str) -> Input:
@@ -52,7 +53,7 @@ def resolve(db: Database, code: str) -> Input:
         case DocumentCode():
             return _receipt(db, code.strip())
         case PackageCode():
-            raise Refused("not_in_this_mode", "Этот штрихкод не используется в текущем режиме")
+            return _package(db, parsed.sscc)
     raise Refused("unknown_code", f"Неизвестный штрихкод {code}")
 
 
@@ -120,3 +121,14 @@ def _receipt(db: Database, code: str) -> ScannedReceipt:
     )
     tally = tuple((sku, received, defective) for sku, (received, defective) in sorted(receipt_totals(db, code).items()))
     return ScannedReceipt(receipt, tally)
+
+
+def _package(db: Database, sscc: str) -> ScannedPackage:
+    """An SSCC: the package the site holds under it with its cell and content, or a new one (status None)."""
+    package = package_of(db, sscc)
+    if package is None:
+        return ScannedPackage(sscc)
+    row = db.execute("SELECT id, address, kind FROM cells WHERE id = ?", [package.cell_id]).fetchone()
+    cell = Cell(id=row[0], address=row[1], kind=row[2])
+    units = sum(package_contents(db, sscc).values())
+    return ScannedPackage(sscc, package.status, cell, package.parent, units, len(package.children))

@@ -28,6 +28,7 @@ from edge.terminal.session import (
     Session,
     TypedQuantity,
     finish_count,
+    finish_pack,
     finish_pick,
     finish_receipt,
     finish_ship,
@@ -153,6 +154,8 @@ class Terminals:
                     return self._advance(workstation, finish_ship, "keypad", "ship", None)
                 case "receive":
                     return self._advance(workstation, finish_receipt, "keypad", "finish", None)
+                case "pack":
+                    return self._advance(workstation, finish_pack, "keypad", "finish", None)
                 case "move":
                     return self._feedback(workstation, Reply(False, "В режиме «Перемещение» нечего завершать"))
             cell_id = session.cell.id if session.cell else -1

@@ -23,14 +23,16 @@ from edge.warehouse.domain import (
     RecordDefective,
     ShipUnits,
 )
+from edge.warehouse.packing import ClosePackage, MovePackage, NestPackage, PackageCommand, PackUnits
 
-Mode = Literal["receive", "move", "pick", "count", "ship"]
+Mode = Literal["receive", "move", "pick", "count", "ship", "pack"]
 MODE_TITLES: dict[str, str] = {
     "receive": "Приёмка",
     "move": "Перемещение",
     "pick": "Отбор",
     "count": "Пересчёт",
     "ship": "Отгрузка",
+    "pack": "Упаковка",
 }
 
 
@@ -104,7 +106,19 @@ class ScannedReceipt:
     tally: tuple[tuple[str, int, int], ...] = ()  # (sku, received, defective) recorded so far by any handheld
 
 
-Input = ScannedItem | ScannedCell | ScannedTask | ScannedReceipt | TypedQuantity
+@dataclass(frozen=True)
+class ScannedPackage:
+    """An SSCC label: a package the site knows (``status`` open or closed) or a new one (``status`` None)."""
+
+    sscc: str
+    status: str | None = None
+    cell: Cell | None = None
+    parent: str | None = None
+    units: int = 0  # every unit inside, children included
+    children: int = 0
+
+
+Input = ScannedItem | ScannedCell | ScannedTask | ScannedReceipt | TypedQuantity | ScannedPackage
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,8 @@ class Session:
     receipt: ExpectedReceipt | None = None  # receive mode: the expected receipt being received
     tally: dict[str, tuple[int, int]] = field(default_factory=dict)  # receive: sku → (received, defective)
     shipping: tuple[tuple[str, int], ...] = ()  # ship mode: (sku, units) of the task to ship
+    package: str | None = None  # pack: the open package in hand; move: the package being moved
+    packed: int = 0  # pack mode: units and boxes in the package in hand
     history: tuple[Session, ...] = ()  # earlier states of the pending step, for undo
 
 
@@ -128,7 +144,7 @@ class Session:
 class Reply:
     ok: bool
     message: str
-    commands: tuple[Command, ...] = ()
+    commands: tuple[Command | PackageCommand, ...] = ()
 
 
 def prompt(session: Session) -> str:
@@ -153,11 +169,22 @@ def prompt(session: Session) -> str:
         case "move":
             if session.cell is None:
                 return "Отсканируйте ячейку-источник"
+            if session.package is not None:
+                return f"Упаковка {session.package}. Отсканируйте ячейку назначения"
             if session.item is None:
                 return f"Ячейка {session.cell.address}. Отсканируйте товар"
             return f"{session.item.name}: {session.qty} шт. Ещё товар или ячейка назначения"
         case "pick":
             return _pick_prompt(session)
+        case "pack":
+            if session.cell is None:
+                return "Отсканируйте ячейку упаковки (обычно ячейку сборки)"
+            if session.package is None:
+                return f"Ячейка {session.cell.address}. Отсканируйте этикетку SSCC коробки или паллеты"
+            return (
+                f"Упаковка {session.package}: {session.packed} шт. Сканируйте товар или закрытую коробку,"
+                " затем «Завершить»"
+            )
         case "count":
             if session.cell is None:
                 return "Отсканируйте ячейку для пересчёта"
@@ -178,6 +205,8 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
         return _pick_step(session, scanned)
     if session.mode == "ship":
         return _ship_step(session, scanned)
+    if session.mode == "pack":
+        return _pack_step(session, scanned)
     match session.mode, scanned:
         case _, TypedQuantity(qty=qty):
             return _typed_quantity(session, qty)
@@ -209,6 +238,14 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
             command = ReceiveUnits(session.item.sku, cell.id, session.qty, receipt_id)
             after = _receipt_after(session, received=session.qty)
             return after, Reply(True, f"Принято {session.qty} шт. в ячейку {cell.address}", (command,))
+        case "move", ScannedPackage() as package:
+            return _move_package(session, package)
+        case _, ScannedPackage():
+            return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка» и «Перемещение»")
+        case "move", ScannedCell(cell=cell) if session.package is not None and session.cell is not None:
+            move_package = MovePackage(session.package, session.cell.id, cell.id)
+            done = f"Упаковка {session.package} перемещена из {session.cell.address} в {cell.address}"
+            return start("move"), Reply(True, done, (move_package,))
         case "move", ScannedCell(cell=cell):
             if session.cell is None:
                 return _remember(session, cell=cell), Reply(True, f"Ячейка-источник {cell.address}")
@@ -220,6 +257,8 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
         case "move", ScannedItem(item=item, qty=qty):
             if session.cell is None:
                 return session, Reply(False, "Сначала отсканируйте ячейку-источник")
+            if session.package is not None:
+                return session, Reply(False, f"Упаковка {session.package} в руках: отсканируйте ячейку назначения")
             return _add_item(session, item, qty)
         case "count", ScannedCell(cell=cell):
             if session.cell is not None and session.counted:
@@ -384,6 +423,8 @@ def _pick_prompt(session: Session) -> str:
 
 
 def _pick_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    if isinstance(scanned, ScannedPackage):
+        return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка» и «Перемещение»")
     if isinstance(scanned, ScannedReceipt):
         return session, Reply(False, "Приходный документ сканируется в режиме «Приёмка»")
     if isinstance(scanned, ScannedTask):
@@ -435,3 +476,84 @@ def _pick_units(session: Session, task: PickTask, index: int, qty: int) -> tuple
     if following is None:
         message += ". Все строки отобраны — нажмите «Завершить»"
     return done, Reply(True, message, (command,))
+
+
+def _move_package(session: Session, package: ScannedPackage) -> tuple[Session, Reply]:
+    """Move mode: a package scanned at the source cell moves whole; open or elsewhere is refused."""
+    if session.cell is None:
+        return session, Reply(False, "Сначала отсканируйте ячейку-источник")
+    if session.item is not None:
+        return session, Reply(False, f"Сначала разместите {session.item.sku}: отсканируйте ячейку назначения")
+    if package.status is None:
+        return session, Reply(False, f"Упаковка {package.sscc} не найдена на площадке")
+    if package.status != "closed":
+        return session, Reply(False, f"Упаковка {package.sscc} не закрыта: перемещать можно закрытую")
+    if package.parent is not None:
+        return session, Reply(False, f"Коробка {package.sscc} лежит на паллете {package.parent}: перемещайте её")
+    if package.cell is None or package.cell.id != session.cell.id:
+        where = package.cell.address if package.cell else "?"
+        return session, Reply(False, f"Упаковка {package.sscc} в ячейке {where}, а не в {session.cell.address}")
+    message = f"Упаковка {package.sscc}: {package.units} шт. Отсканируйте ячейку назначения"
+    return _remember(session, package=package.sscc), Reply(True, message)
+
+
+def _pack_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    """Pack mode: cell, then an SSCC to open, then items (a box) or closed boxes (a pallet), then «Завершить»."""
+    match scanned:
+        case ScannedCell(cell=cell):
+            if session.package is not None and session.packed:
+                return session, Reply(False, f"Сначала завершите упаковку {session.package}")
+            return replace(start("pack"), cell=cell), Reply(True, f"Упаковка в ячейке {cell.address}")
+        case ScannedPackage() as package:
+            return _pack_package(session, package)
+        case ScannedItem(item=item, qty=qty):
+            if session.cell is None or session.package is None:
+                return session, Reply(False, "Сначала отсканируйте ячейку и этикетку SSCC упаковки")
+            command = PackUnits(session.package, session.cell.id, item.sku, qty)
+            after = replace(session, item=item, qty=qty, packed=session.packed + qty, history=())
+            return after, Reply(True, f"{item.name}: +{qty} шт. в {session.package}", (command,))
+        case TypedQuantity(qty=qty):
+            if session.cell is None or session.package is None or session.item is None:
+                return session, Reply(False, "Количество вводится после сканирования товара")
+            if qty <= session.qty:
+                return session, Reply(False, f"Уже упаковано {session.qty} шт. {session.item.sku}: введите больше")
+            more = qty - session.qty
+            command = PackUnits(session.package, session.cell.id, session.item.sku, more)
+            after = replace(session, qty=qty, packed=session.packed + more, history=())
+            return after, Reply(True, f"{session.item.name}: {qty} шт. в {session.package}", (command,))
+    return session, Reply(False, "В режиме «Упаковка» сканируйте ячейку, этикетку SSCC и товар")
+
+
+def _pack_package(session: Session, package: ScannedPackage) -> tuple[Session, Reply]:
+    in_hand = session.package
+    if in_hand == package.sscc:
+        return session, Reply(False, f"Упаковка {package.sscc} уже открыта: сканируйте товар")
+    if in_hand is not None and package.status == "closed":
+        # A closed box onto the package in hand: it becomes a pallet.
+        if session.cell is None:
+            return session, Reply(False, "Сначала отсканируйте ячейку упаковки")
+        command = NestPackage(in_hand, package.sscc, session.cell.id)
+        after = replace(session, packed=session.packed + package.units, item=None, qty=0, history=())
+        return after, Reply(True, f"Коробка {package.sscc} ({package.units} шт.) на паллете {in_hand}", (command,))
+    if in_hand is not None and session.packed:
+        return session, Reply(False, f"Сначала завершите упаковку {in_hand}")
+    if package.status == "closed":
+        return session, Reply(False, f"Упаковка {package.sscc} уже закрыта")
+    if package.status == "open":
+        assert package.cell is not None
+        resumed = replace(start("pack"), cell=package.cell, package=package.sscc, packed=package.units)
+        return resumed, Reply(True, f"Упаковка {package.sscc} продолжается: {package.units} шт.")
+    if session.cell is None:
+        return session, Reply(False, "Сначала отсканируйте ячейку упаковки")
+    opened = replace(start("pack"), cell=session.cell, package=package.sscc)
+    return opened, Reply(True, f"Упаковка {package.sscc} открыта в ячейке {session.cell.address}")
+
+
+def finish_pack(session: Session) -> tuple[Session, Reply]:
+    """«Завершить» in pack mode: close the package in hand; its label can then be printed."""
+    if session.mode != "pack" or session.package is None:
+        return session, Reply(False, "Нет открытой упаковки: отсканируйте этикетку SSCC")
+    if not session.packed:
+        return session, Reply(False, f"Упаковка {session.package} пуста: сначала сканируйте в неё товар")
+    message = f"Упаковка {session.package} закрыта: {session.packed} шт. Напечатайте её этикетку"
+    return replace(start("pack"), cell=session.cell), Reply(True, message, (ClosePackage(session.package),))

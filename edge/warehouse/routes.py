@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 from sqlite_utils import Database
 
-from edge.warehouse.service import stock_rows
+from edge.warehouse.service import package_view, stock_rows
 
 router = APIRouter(prefix="/api/v1")
 
@@ -27,6 +27,15 @@ def site_db(request: Request) -> Database:
 def stock(request: Request) -> list[dict[str, object]]:
     """The site's stock per item and cell, sorted by sku then cell — equal to central's copy once sync is idle."""
     return stock_rows(site_db(request))
+
+
+@router.get("/packages/{sscc}")
+def package(sscc: str, request: Request) -> dict[str, object]:
+    """A box or pallet by SSCC: its cell, status, own units, children and everything inside (WH-2)."""
+    view = package_view(site_db(request), sscc)
+    if view is None:
+        raise HTTPException(status_code=404, detail=f"Упаковка {sscc} не найдена на площадке")
+    return view
 
 
 def _rows(db: Database, sql: str) -> list[dict[str, object]]:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlite_utils import Database
 
@@ -27,8 +27,23 @@ from edge.warehouse.domain import (
     ReceiveUnits,
     RecordDefective,
     Refused,
+    UnitsMoved,
     decide,
     stock_changes,
+)
+from edge.warehouse.packing import (
+    ClosePackage,
+    MovePackage,
+    NestPackage,
+    Package,
+    PackageClosed,
+    PackageCommand,
+    PackageEvent,
+    PackageMoved,
+    PackageNested,
+    PackUnits,
+    UnitsPacked,
+    decide_package,
 )
 
 Clock = Callable[[], datetime]
@@ -57,16 +72,47 @@ class SqliteSite:
         row = self.db.execute("SELECT qty FROM stock WHERE sku = ? AND cell_id = ?", [sku, cell_id]).fetchone()
         return 0 if row is None else int(row[0])
 
+    def package(self, sscc: str) -> Package | None:
+        return package_of(self.db, sscc)
 
-def handle(db: Database, command: Command, actor: str, clock: Clock = utc_now) -> tuple[int, Event]:
+    def unpacked(self, sku: str, cell_id: int) -> int:
+        return self.qty(sku, cell_id) - packed_qty(self.db, sku, cell_id)
+
+    def contents(self, sscc: str) -> dict[str, int]:
+        return package_contents(self.db, sscc)
+
+
+PACKAGE_COMMANDS = (PackUnits, NestPackage, ClosePackage, MovePackage)
+
+
+@overload
+def handle(db: Database, command: Command, actor: str, clock: Clock = ...) -> tuple[int, Event]: ...
+
+
+@overload
+def handle(db: Database, command: PackageCommand, actor: str, clock: Clock = ...) -> tuple[int, PackageEvent]: ...
+
+
+@overload
+def handle(
+    db: Database, command: Command | PackageCommand, actor: str, clock: Clock = ...
+) -> tuple[int, Event | PackageEvent]: ...
+
+
+def handle(
+    db: Database, command: Command | PackageCommand, actor: str, clock: Clock = utc_now
+) -> tuple[int, Event | PackageEvent]:
     """Decide, apply and record a command atomically: ``seq, event = handle(db, MoveUnits(...), "badge:22…")``.
 
     Raises ``Refused`` (nothing written) when the rules say no.
     """
+    if isinstance(command, PACKAGE_COMMANDS):
+        return _handle_package(db, command, actor, clock)
     with write_transaction(db):
         command = _with_site_facts(db, command)
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
+        check_packed(db, stock_changes(event))
         if isinstance(event, PickTaskCompleted):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.task])
         if isinstance(event, ReceiptClosed):
@@ -88,6 +134,129 @@ def apply_stock(db: Database, event: Event) -> None:
             db.execute("INSERT INTO stock (sku, cell_id, qty) VALUES (?, ?, ?)", [sku, cell_id, delta])
         else:
             db.execute("DELETE FROM stock WHERE sku = ? AND cell_id = ? AND qty = 0", [sku, cell_id])
+
+
+def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Clock) -> tuple[int, PackageEvent]:
+    """A package command: its event, the package tables and, for a move, one stock move per sku (WH-2)."""
+    with write_transaction(db):
+        event = decide_package(command, SqliteSite(db))
+        now = clock().isoformat()
+        match event:
+            case UnitsPacked(package=sscc, cell_id=cell_id, sku=sku, qty=qty):
+                db.execute(
+                    "INSERT OR IGNORE INTO packages (sscc, cell_id, opened_at) VALUES (?, ?, ?)", [sscc, cell_id, now]
+                )
+                db.execute(
+                    "INSERT INTO package_units (sscc, sku, qty) VALUES (?, ?, ?)"
+                    " ON CONFLICT (sscc, sku) DO UPDATE SET qty = qty + excluded.qty",
+                    [sscc, sku, qty],
+                )
+            case PackageNested(package=sscc, child=child, cell_id=cell_id):
+                db.execute(
+                    "INSERT OR IGNORE INTO packages (sscc, cell_id, opened_at) VALUES (?, ?, ?)", [sscc, cell_id, now]
+                )
+                db.execute("UPDATE packages SET parent = ? WHERE sscc = ?", [sscc, child])
+            case PackageClosed(package=sscc):
+                db.execute("UPDATE packages SET status = 'closed', closed_at = ? WHERE sscc = ?", [now, sscc])
+            case PackageMoved(package=sscc, from_cell_id=src, to_cell_id=dst, contents=contents):
+                tree = package_tree(db, sscc)
+                marks = ", ".join("?" for _ in tree)
+                db.execute(f"UPDATE packages SET cell_id = ? WHERE sscc IN ({marks})", [dst, *tree])  # noqa: S608
+                for line in contents:
+                    move = UnitsMoved(str(line["sku"]), src, dst, int(str(line["qty"])))
+                    apply_stock(db, move)
+                    payload = {**dataclasses.asdict(move), "package": sscc}
+                    append_event(db, "UnitsMoved", payload, actor=actor, occurred_at=clock())
+                check_packed(db, [(str(line["sku"]), src, -1) for line in contents])
+        seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
+    return seq, event
+
+
+def check_packed(db: Database, changes: list[tuple[str, int, int]]) -> None:
+    """Refuse a change that leaves a cell with fewer units of a sku than its packages hold (WH-2)."""
+    for sku, cell_id, delta in changes:
+        if delta >= 0:
+            continue
+        packed = packed_qty(db, sku, cell_id)
+        if not packed:
+            continue
+        row = db.execute("SELECT qty FROM stock WHERE sku = ? AND cell_id = ?", [sku, cell_id]).fetchone()
+        have = 0 if row is None else int(row[0])
+        if packed > have:
+            cell = db.execute("SELECT address FROM cells WHERE id = ?", [cell_id]).fetchone()
+            address = cell[0] if cell else str(cell_id)
+            raise Refused(
+                "packed_units",
+                f"В ячейке {address} {packed} шт. {sku} лежат в упаковках: их перемещают только упаковкой целиком",
+            )
+
+
+def packed_qty(db: Database, sku: str, cell_id: int) -> int:
+    """Units of a sku inside the packages sitting in a cell (children included: they sit in the same cell)."""
+    row = db.execute(
+        "SELECT COALESCE(SUM(u.qty), 0) FROM package_units u JOIN packages p ON p.sscc = u.sscc"
+        " WHERE p.cell_id = ? AND u.sku = ?",
+        [cell_id, sku],
+    ).fetchone()
+    return int(row[0])
+
+
+def package_of(db: Database, sscc: str) -> Package | None:
+    """A package with its own units and children: ``package_of(db, "046012340000000017")``."""
+    row = db.execute("SELECT sscc, cell_id, status, parent FROM packages WHERE sscc = ?", [sscc]).fetchone()
+    if row is None:
+        return None
+    units = db.execute("SELECT sku, qty FROM package_units WHERE sscc = ? ORDER BY sku", [sscc]).fetchall()
+    children = db.execute("SELECT sscc FROM packages WHERE parent = ? ORDER BY sscc", [sscc]).fetchall()
+    return Package(
+        sscc=row[0],
+        cell_id=int(row[1]),
+        status=row[2],
+        parent=row[3],
+        units=tuple((str(sku), int(qty)) for sku, qty in units),
+        children=tuple(str(child) for (child,) in children),
+    )
+
+
+def package_tree(db: Database, sscc: str) -> list[str]:
+    """The package and every package inside it, at any depth."""
+    rows = db.execute(
+        "WITH RECURSIVE tree(sscc) AS (SELECT ? UNION SELECT p.sscc FROM packages p JOIN tree t ON p.parent = t.sscc)"
+        " SELECT sscc FROM tree",
+        [sscc],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def package_contents(db: Database, sscc: str) -> dict[str, int]:
+    """Every unit inside a package, its children's included: ``{sku: qty}``."""
+    tree = package_tree(db, sscc)
+    marks = ", ".join("?" for _ in tree)
+    rows = db.execute(
+        f"SELECT sku, SUM(qty) FROM package_units WHERE sscc IN ({marks}) GROUP BY sku ORDER BY sku",  # noqa: S608
+        tree,
+    ).fetchall()
+    return {str(sku): int(qty) for sku, qty in rows}
+
+
+def package_view(db: Database, sscc: str) -> dict[str, object] | None:
+    """What a package holds, as the edge and central both show it: units, children (recursively) and totals."""
+    package = package_of(db, sscc)
+    if package is None:
+        return None
+    cell = db.execute("SELECT address FROM cells WHERE id = ?", [package.cell_id]).fetchone()
+    children = [package_view(db, child) for child in package.children]
+    return {
+        "sscc": package.sscc,
+        "kind": "pallet" if package.children else "box",
+        "status": package.status,
+        "cell_id": package.cell_id,
+        "cell": cell[0] if cell else None,
+        "parent": package.parent,
+        "units": [{"sku": sku, "qty": qty} for sku, qty in package.units],
+        "children": children,
+        "contents": [{"sku": sku, "qty": qty} for sku, qty in sorted(package_contents(db, sscc).items())],
+    }
 
 
 def stock_rows(db: Database) -> list[dict[str, object]]:

@@ -22,10 +22,11 @@ def test_one_database_file_per_site_in_wal_mode(tmp_path):
 def test_migrations_apply_once(tmp_path):
     path = tmp_path / "W1.db"
     db = open_site_database(path)
-    assert applied_migrations(db) == ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal", "m003_tasks"]
+    names = ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal", "m003_tasks", "m004_packages"]
+    assert applied_migrations(db) == names
     db.conn.close()
     again = open_site_database(path)
-    assert applied_migrations(again) == ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal", "m003_tasks"]
+    assert applied_migrations(again) == names
     assert migrations.pending(again) == []
 
 

@@ -15,7 +15,7 @@ const workstation = (() => {
 const api = (path) => `/api/v1/terminal/${encodeURIComponent(workstation)}${path}`;
 const $ = (id) => document.getElementById(id);
 const modeTitles = {
-  login: "Вход", receive: "Приёмка", move: "Перемещение", pick: "Отбор", count: "Пересчёт", ship: "Отгрузка",
+  login: "Вход", receive: "Приёмка", move: "Перемещение", pick: "Отбор", count: "Пересчёт", ship: "Отгрузка", pack: "Упаковка",
 };
 
 let audio;
@@ -38,6 +38,7 @@ function beep(ok) {
 }
 
 let seen = 0; // the newest answer shown, by the workstation's serial
+let closedBox = null; // pack mode: the SSCC of the box just closed, whose label «Этикетка» prints
 
 function show(feedback, sound = true) {
   if (feedback.serial) seen = Math.max(seen, feedback.serial);
@@ -55,6 +56,11 @@ function show(feedback, sound = true) {
   // Receive mode records defective units with «Брак»; ship mode's closing action is «Отгрузить».
   $("defective").hidden = feedback.mode !== "receive";
   $("finish").textContent = feedback.mode === "ship" ? "Отгрузить" : "Завершить";
+  // Pack mode: a closed box offers its label until the next box is opened.
+  const closed = feedback.ok && /^Упаковка (\d{18}) закрыта/.exec(feedback.message || "");
+  if (feedback.mode !== "pack" || (feedback.ok && feedback.message && !closed)) closedBox = null;
+  if (closed) closedBox = closed[1];
+  $("label").hidden = !closedBox;
   if (sound && feedback.message) beep(feedback.ok);
   (signedIn ? $("scan") : ($("badge").value ? $("pin") : $("badge"))).focus();
 }
@@ -105,6 +111,7 @@ document.querySelectorAll(".modes button").forEach((b) => b.addEventListener("cl
 $("undo").addEventListener("click", () => post(api("/undo")));
 $("finish").addEventListener("click", () => post(api("/finish")));
 $("defective").addEventListener("click", () => post(api("/defective")));
+$("label").addEventListener("click", () => printBoxLabel(closedBox));
 $("logout").addEventListener("click", () => { $("badge").value = ""; post(api("/logout")); });
 $("qty").addEventListener("click", () => {
   const qty = parseInt(prompt("Количество", "1"), 10);
@@ -126,3 +133,24 @@ setInterval(async () => {
     if (latest.serial > seen) show(latest);
   } catch (e) { /* the next poll tries again */ }
 }, 700);
+
+// The closed box's label on the site's first label printer: its SSCC and what it holds.
+async function printBoxLabel(sscc) {
+  if (!sscc) return;
+  const say = (ok, message) => show({ ok, beep: ok ? "ok" : "error", message, prompt: $("prompt").textContent, mode: "pack", operator: $("operator").textContent });
+  try {
+    const box = await (await fetch("/api/v1/packages/" + sscc)).json();
+    const printers = await (await fetch("/api/v1/printers")).json();
+    if (!printers.length) { say(false, "Нет принтера этикеток: обратитесь к администратору"); return; }
+    const contents = box.contents.map((line) => line.sku + " × " + line.qty).join(", ");
+    const response = await fetch("/api/v1/labels/print", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "box", order: "—", customer: "", box: 1, boxes: 1, contents, sscc, printer: printers[0].name }),
+    });
+    const data = await response.json();
+    say(response.ok, response.ok ? "Этикетка " + sscc + " отправлена на " + data.printer.name : "Этикетка не напечатана: " + JSON.stringify(data.detail));
+  } catch (e) {
+    say(false, "Нет связи с узлом склада");
+  }
+}

@@ -1,0 +1,196 @@
+"""Package rules without I/O (WH-2): boxes and pallets identified by SSCC, packed, closed, nested and moved.
+
+A package sits in a cell and holds units (sku, qty) and/or closed child packages. Stock per cell stays the
+truth for quantities: packed units are still in their cell's stock, and the units in the packages of a cell
+never exceed that cell's stock of the sku. A package's kind follows what it holds: a pallet holds packages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from edge.warehouse.domain import Cell, Item, Refused
+
+
+@dataclass(frozen=True)
+class Package:
+    sscc: str
+    cell_id: int
+    status: str  # open, closed
+    parent: str | None
+    units: tuple[tuple[str, int], ...]  # its own units (sku, qty), children not included
+    children: tuple[str, ...]
+
+
+class PackageSiteView(Protocol):
+    def cell(self, cell_id: int) -> Cell | None: ...
+
+    def item(self, sku: str) -> Item | None: ...
+
+    def package(self, sscc: str) -> Package | None: ...
+
+    def unpacked(self, sku: str, cell_id: int) -> int: ...
+
+    def contents(self, sscc: str) -> dict[str, int]: ...
+
+
+# Commands
+@dataclass(frozen=True)
+class PackUnits:
+    """Put loose units of a cell into a package; a new SSCC opens the package at that cell."""
+
+    package: str
+    cell_id: int
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class NestPackage:
+    """Put a closed package (a box) onto an open one (a pallet); a new SSCC opens the pallet at that cell."""
+
+    package: str
+    child: str
+    cell_id: int
+
+
+@dataclass(frozen=True)
+class ClosePackage:
+    package: str
+
+
+@dataclass(frozen=True)
+class MovePackage:
+    """Move a closed package with everything in it (children included) to another cell."""
+
+    package: str
+    from_cell_id: int
+    to_cell_id: int
+
+
+PackageCommand = PackUnits | NestPackage | ClosePackage | MovePackage
+
+
+# Events
+@dataclass(frozen=True)
+class UnitsPacked:
+    package: str
+    cell_id: int
+    sku: str
+    qty: int
+
+
+@dataclass(frozen=True)
+class PackageNested:
+    package: str
+    child: str
+    cell_id: int
+
+
+@dataclass(frozen=True)
+class PackageClosed:
+    package: str
+    cell_id: int
+    kind: str  # box, pallet
+    units: list[dict[str, object]]  # its own units {"sku", "qty"}
+    children: list[str]
+    contents: list[dict[str, object]]  # every unit inside, children included {"sku", "qty"}
+
+
+@dataclass(frozen=True)
+class PackageMoved:
+    package: str
+    from_cell_id: int
+    to_cell_id: int
+    contents: list[dict[str, object]]  # {"sku", "qty"}: the stock moves written with it
+
+
+PackageEvent = UnitsPacked | PackageNested | PackageClosed | PackageMoved
+
+
+def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEvent:
+    """The event a package command produces, or ``Refused`` with the reason for the operator."""
+    match command:
+        case PackUnits(package=sscc, cell_id=cell_id, sku=sku, qty=qty):
+            if qty <= 0:
+                raise Refused("bad_quantity", f"Количество должно быть больше нуля, получено {qty}")
+            item = site.item(sku)
+            if item is None:
+                raise Refused("unknown_item", f"Товар {sku} не найден в справочнике площадки")
+            cell = _cell(site, cell_id)
+            _open_here(site.package(sscc), cell)
+            free = site.unpacked(sku, cell_id)
+            if free < qty:
+                raise Refused(
+                    "not_enough_unpacked",
+                    f"В ячейке {cell.address} неупакованных {sku} «{item.name}» {free} шт., нужно {qty}",
+                )
+            return UnitsPacked(sscc, cell_id, sku, qty)
+        case NestPackage(package=sscc, child=child_sscc, cell_id=cell_id):
+            cell = _cell(site, cell_id)
+            if child_sscc == sscc:
+                raise Refused("same_package", "Упаковку нельзя вложить в неё саму")
+            _open_here(site.package(sscc), cell)
+            child = site.package(child_sscc)
+            if child is None:
+                raise Refused("unknown_package", f"Упаковка {child_sscc} не найдена: сначала соберите и закройте её")
+            if child.status != "closed":
+                raise Refused("package_open", f"Коробка {child_sscc} не закрыта: сначала нажмите «Завершить»")
+            if child.parent is not None:
+                raise Refused("already_nested", f"Коробка {child_sscc} уже лежит в упаковке {child.parent}")
+            if child.cell_id != cell_id:
+                where = _address(site, child.cell_id)
+                raise Refused("wrong_cell", f"Коробка {child_sscc} в ячейке {where}, а не в {cell.address}")
+            return PackageNested(sscc, child_sscc, cell_id)
+        case ClosePackage(package=sscc):
+            package = site.package(sscc)
+            if package is None or not (package.units or package.children):
+                raise Refused("empty_package", f"Упаковка {sscc} пуста: сначала сканируйте в неё товар")
+            if package.status == "closed":
+                raise Refused("package_closed", f"Упаковка {sscc} уже закрыта")
+            units = [{"sku": sku, "qty": qty} for sku, qty in package.units]
+            contents = [{"sku": sku, "qty": qty} for sku, qty in sorted(site.contents(sscc).items())]
+            kind = "pallet" if package.children else "box"
+            return PackageClosed(sscc, package.cell_id, kind, units, list(package.children), contents)
+        case MovePackage(package=sscc, from_cell_id=src, to_cell_id=dst):
+            package = site.package(sscc)
+            if package is None:
+                raise Refused("unknown_package", f"Упаковка {sscc} не найдена на площадке")
+            if package.status != "closed":
+                raise Refused("package_open", f"Упаковка {sscc} не закрыта: перемещать можно закрытую")
+            if package.parent is not None:
+                raise Refused("nested_package", f"Коробка {sscc} лежит на паллете {package.parent}: перемещайте её")
+            if package.cell_id != src:
+                where = _address(site, package.cell_id)
+                raise Refused("wrong_cell", f"Упаковка {sscc} в ячейке {where}, а не в {_address(site, src)}")
+            if src == dst:
+                raise Refused("same_cell", "Ячейка назначения совпадает с ячейкой-источником")
+            target = _cell(site, dst)
+            if target.kind not in ("storage", "receiving", "assembly", "shipping"):
+                raise Refused("wrong_cell", f"Ячейка {target.address} не подходит для этой операции")
+            contents = [{"sku": sku, "qty": qty} for sku, qty in sorted(site.contents(sscc).items())]
+            return PackageMoved(sscc, src, dst, contents)
+    raise TypeError(f"unknown command {command!r}")
+
+
+def _cell(site: PackageSiteView, cell_id: int) -> Cell:
+    cell = site.cell(cell_id)
+    if cell is None:
+        raise Refused("unknown_cell", f"Ячейка {cell_id} не найдена на этой площадке")
+    return cell
+
+
+def _address(site: PackageSiteView, cell_id: int) -> str:
+    cell = site.cell(cell_id)
+    return cell.address if cell else str(cell_id)
+
+
+def _open_here(package: Package | None, cell: Cell) -> None:
+    """A package takes content while open, in its own cell, and not yet nested in another."""
+    if package is None:
+        return
+    if package.status == "closed":
+        raise Refused("package_closed", f"Упаковка {package.sscc} уже закрыта")
+    if package.cell_id != cell.id:
+        raise Refused("wrong_cell", f"Упаковка {package.sscc} открыта в другой ячейке, не в {cell.address}")
