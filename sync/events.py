@@ -277,8 +277,24 @@ class PackageMoved(_Fact):
     contents: list[PackedLine]
 
 
-PackageFact = UnitsPacked | PackageNested | PackageClosed | PackageMoved
-PACKAGE_MODELS: tuple[type[PackageFact], ...] = (UnitsPacked, PackageNested, PackageClosed, PackageMoved)
+class UnitsUnpacked(_Fact):
+    """Units that left a package with its cell's stock: shipped, consumed, or written off by an approved count."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+    sku: str
+    qty: int = Field(gt=0)
+    reason: str = Field(pattern="^(shipped|consumed|adjusted)$")
+
+
+PackageFact = UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked
+PACKAGE_MODELS: tuple[type[PackageFact], ...] = (
+    UnitsPacked,
+    PackageNested,
+    PackageClosed,
+    PackageMoved,
+    UnitsUnpacked,
+)
 
 
 WarehouseFact = (
@@ -352,6 +368,6 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(line.sku, line.cell_id, -line.qty) for line in fact.lines]
         case UnitsProduced():
             return [(fact.sku, fact.cell_id, fact.qty)]
-        case UnitsPacked() | PackageNested() | PackageClosed() | PackageMoved():
+        case UnitsPacked() | PackageNested() | PackageClosed() | PackageMoved() | UnitsUnpacked():
             return []  # packed units stay in their cell's stock; a package's move comes as UnitsMoved
     raise TypeError(f"unknown fact {fact!r}")

@@ -21,12 +21,13 @@ from sync.events import (
     PackageMoved,
     PackageNested,
     UnitsPacked,
+    UnitsUnpacked,
     UnknownSchema,
     read_event,
 )
 from sync.messages import Event
 
-FOLLOWED = ("UnitsPacked", "PackageNested", "PackageClosed", "PackageMoved")
+FOLLOWED = ("UnitsPacked", "PackageNested", "PackageClosed", "PackageMoved", "UnitsUnpacked")
 router = APIRouter()
 
 
@@ -73,6 +74,11 @@ def project_packages(conn: Connection, site_id: int, events: Sequence[Event], no
                     .where(s.packages.c.sscc.in_(tree))
                     .values(cell_id=fact.to_cell_id, seq=event.seq, updated_at=now)
                 )
+            case UnitsUnpacked():
+                package_id = _ensure(conn, site_id, fact.package, fact.cell_id, event.seq, now)
+                if fact.sku in items:
+                    _add_units(conn, package_id, items[fact.sku], -fact.qty)
+                _touch(conn, fact.package, event.seq, now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     return len(problems)
@@ -95,10 +101,17 @@ def _touch(conn: Connection, sscc: str, seq: int, now: datetime, **values: objec
 
 
 def _add_units(conn: Connection, package_id: int, item_id: int, qty: int) -> None:
+    """Add (or, negative, take) units of an item in a package; a line that reaches zero is removed."""
     pu = s.package_units
     where = (pu.c.package_id == package_id) & (pu.c.item_id == item_id)
-    if conn.execute(update(pu).where(where).values(qty=pu.c.qty + qty)).rowcount == 0:
-        conn.execute(insert(pu).values(package_id=package_id, item_id=item_id, qty=qty))
+    held = conn.execute(select(pu.c.qty).where(where)).scalar()
+    if held is None:
+        if qty > 0:
+            conn.execute(insert(pu).values(package_id=package_id, item_id=item_id, qty=qty))
+    elif held + qty > 0:
+        conn.execute(update(pu).where(where).values(qty=held + qty))
+    else:
+        conn.execute(delete(pu).where(where))
 
 
 def _tree(conn: Connection, sscc: str) -> list[str]:

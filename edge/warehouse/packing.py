@@ -106,7 +106,18 @@ class PackageMoved:
     contents: list[dict[str, object]]  # {"sku", "qty"}: the stock moves written with it
 
 
-PackageEvent = UnitsPacked | PackageNested | PackageClosed | PackageMoved
+@dataclass(frozen=True)
+class UnitsUnpacked:
+    """Units that left a package without the operator moving it: shipped, consumed or written off by a count."""
+
+    package: str
+    cell_id: int
+    sku: str
+    qty: int
+    reason: str  # shipped, consumed, adjusted
+
+
+PackageEvent = UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked
 
 
 def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEvent:
@@ -172,6 +183,22 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
             contents = [{"sku": sku, "qty": qty} for sku, qty in sorted(site.contents(sscc).items())]
             return PackageMoved(sscc, src, dst, contents)
     raise TypeError(f"unknown command {command!r}")
+
+
+def release(sku: str, cell_id: int, excess: int, holders: list[tuple[str, int]], reason: str) -> list[UnitsUnpacked]:
+    """Take ``excess`` units of a sku out of the packages of a cell (``holders``: (sscc, qty) in taking order).
+
+    Used when units left the cell by shipping, consumption or an approved count: the cell's stock is the
+    truth, so the packages there give up what the cell no longer holds.
+    """
+    events: list[UnitsUnpacked] = []
+    for sscc, held in holders:
+        if excess <= 0:
+            break
+        take = min(held, excess)
+        events.append(UnitsUnpacked(sscc, cell_id, sku, take, reason))
+        excess -= take
+    return events
 
 
 def _cell(site: PackageSiteView, cell_id: int) -> Cell:

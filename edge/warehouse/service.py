@@ -43,7 +43,9 @@ from edge.warehouse.packing import (
     PackageNested,
     PackUnits,
     UnitsPacked,
+    UnitsUnpacked,
     decide_package,
+    release,
 )
 
 Clock = Callable[[], datetime]
@@ -112,12 +114,16 @@ def handle(
         command = _with_site_facts(db, command)
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
+        reason = RELEASING.get(type(event).__name__)
+        releases = release_packed(db, stock_changes(event), reason) if reason else []
         check_packed(db, stock_changes(event))
         if isinstance(event, PickTaskCompleted):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.task])
         if isinstance(event, ReceiptClosed):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.receipt])
         seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
+        for unpacked in releases:
+            append_event(db, "UnitsUnpacked", dataclasses.asdict(unpacked), actor=actor, occurred_at=clock())
         if isinstance(event, CellCounted) and event.count_task:
             _close_count_task(db, event.count_task)
     return seq, event
@@ -170,6 +176,35 @@ def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Cl
                 check_packed(db, [(str(line["sku"]), src, -1) for line in contents])
         seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
     return seq, event
+
+
+# Units leaving a cell this way take packed units with them (the boxes went out); loose moves and picks are refused.
+RELEASING = {"UnitsShipped": "shipped", "ComponentsConsumed": "consumed", "StockAdjusted": "adjusted"}
+
+
+def release_packed(db: Database, changes: list[tuple[str, int, int]], reason: str) -> list[UnitsUnpacked]:
+    """Take out of a cell's packages what its stock no longer holds; returns the events to record."""
+    events: list[UnitsUnpacked] = []
+    for sku, cell_id, delta in changes:
+        if delta >= 0:
+            continue
+        row = db.execute("SELECT qty FROM stock WHERE sku = ? AND cell_id = ?", [sku, cell_id]).fetchone()
+        excess = packed_qty(db, sku, cell_id) - (0 if row is None else int(row[0]))
+        if excess <= 0:
+            continue
+        holders = db.execute(
+            "SELECT u.sscc, u.qty FROM package_units u JOIN packages p ON p.sscc = u.sscc"
+            " WHERE p.cell_id = ? AND u.sku = ? ORDER BY p.status = 'closed', p.sscc",
+            [cell_id, sku],
+        ).fetchall()
+        for unpacked in release(sku, cell_id, excess, [(str(s), int(q)) for s, q in holders], reason):
+            db.execute(
+                "UPDATE package_units SET qty = qty - ? WHERE sscc = ? AND sku = ?",
+                [unpacked.qty, unpacked.package, sku],
+            )
+            db.execute("DELETE FROM package_units WHERE sscc = ? AND sku = ? AND qty = 0", [unpacked.package, sku])
+            events.append(unpacked)
+    return events
 
 
 def check_packed(db: Database, changes: list[tuple[str, int, int]]) -> None:

@@ -91,11 +91,20 @@ def test_moving_a_package_moves_its_content_and_its_children(db):
     assert view["contents"] == [{"sku": "K-40", "qty": 9}, {"sku": "S-16", "qty": 1}]
     children = view["children"]
     assert isinstance(children, list) and {child["cell"] for child in children} == {"ASM-01"}
-    # The units in the pallet are still shipped only with it; stock never negative.
+    # Loose moves out of the pallet are refused; stock never negative.
+    with pytest.raises(Refused, match="упаковк"):
+        handle(db, MoveUnits("K-40", 950, 102, 1), actor="t")
     with pytest.raises(Refused):
         handle(db, ShipUnits("K-40", 950, 10, "T-1"), actor="t")
-    with pytest.raises(Refused, match="упаковк"):
-        handle(db, ShipUnits("K-40", 950, 1, "T-1"), actor="t")
+    # Shipping from the cell takes the units out of its packages: the boxes went out with the shipment.
+    before = db.execute("SELECT MAX(seq) FROM outbox").fetchone()[0]
+    handle(db, ShipUnits("K-40", 950, 4, "T-1"), actor="t")
+    written = db.execute("SELECT type, payload FROM outbox WHERE seq > ? ORDER BY seq", [before]).fetchall()
+    assert [t for t, _ in written] == ["UnitsShipped", "UnitsUnpacked"]
+    assert json.loads(written[1][1]) == {"package": BOX, "cell_id": 950, "sku": "K-40", "qty": 4, "reason": "shipped"}
+    assert stock(db)[("K-40", 950)] == 5
+    shipped = package_view(db, PALLET)
+    assert shipped is not None and shipped["contents"] == [{"sku": "K-40", "qty": 5}, {"sku": "S-16", "qty": 1}]
     assert min(stock(db).values()) > 0
 
 

@@ -18,7 +18,8 @@ from edge.store import open_site_database
 from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
-from edge.warehouse.service import package_view
+from edge.warehouse.domain import ShipUnits
+from edge.warehouse.service import handle, package_view
 from sync.transport import BrokerAddress
 from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
 
@@ -44,7 +45,8 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
             " WHERE c.kind = 'storage' AND s.qty >= 6 ORDER BY s.cell_id LIMIT 1"
         ).fetchone()
         free = db.execute(
-            "SELECT id FROM cells WHERE kind = 'storage' AND id NOT IN (SELECT cell_id FROM stock) ORDER BY id"
+            "SELECT id FROM cells WHERE kind IN ('assembly', 'shipping') AND id NOT IN (SELECT cell_id FROM stock)"
+            " ORDER BY id"
         ).fetchone()[0]
         ean = db.execute("SELECT ean13 FROM items WHERE sku = ?", [sku]).fetchone()[0]
 
@@ -74,6 +76,8 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
         assert moved.ok, moved.message
         assert db.execute("SELECT qty FROM stock WHERE cell_id = ? AND sku = ?", [free, sku]).fetchone()[0] == 5
         assert db.execute("SELECT qty FROM stock WHERE cell_id = ? AND sku = ?", [cell, sku]).fetchone()[0] == qty - 5
+        # Two units shipped from the pallet's cell leave its boxes with the shipment.
+        handle(db, ShipUnits(sku, free, 2, "ОТГ-1"), actor="test")
 
         central = CentralSync(engine, address)
         central.start()
@@ -93,7 +97,7 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
                 assert at_central == _without_site(package_view(db, code))
             assert client.get(f"/api/v1/packages/{sscc('4601234', 999)}", headers=headers).status_code == 404
         pallet = package_view(db, PALLET)
-        assert pallet is not None and pallet["contents"] == [{"sku": sku, "qty": 5}] and pallet["cell_id"] == free
+        assert pallet is not None and pallet["contents"] == [{"sku": sku, "qty": 3}] and pallet["cell_id"] == free
     finally:
         db.conn.close()
         edge.stop()
