@@ -129,3 +129,23 @@ def test_the_handheld_packs_closes_and_moves_a_box(db):
     assert stock(db) == {("K-40", 102): 10, ("S-16", 101): 4}
     view = package_view(db, BOX)
     assert view is not None and view["cell"] == "A-01-01-02" and view["status"] == "closed"
+
+
+def test_the_edge_api_shows_a_package_and_the_page_offers_pack_mode(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from edge.app import create_app
+    from edge.settings import EdgeSettings
+
+    app = create_app(EdgeSettings(site="W1", data_dir=tmp_path))
+    site = app.state.db
+    load_site(site)
+    handle(site, ReceiveUnits("K-40", 101, 3), actor="t")
+    handle(site, PackUnits(BOX, 101, "K-40", 2), actor="t")
+    client = TestClient(app)
+    shown = client.get(f"/api/v1/packages/{BOX}").json()
+    assert shown["status"] == "open" and shown["cell"] == "A-01-01-01" and shown["units"] == [{"sku": "K-40", "qty": 2}]
+    missing = client.get(f"/api/v1/packages/{BOX2}")
+    assert missing.status_code == 404 and "не найдена" in missing.json()["detail"]
+    page = client.get("/").text
+    assert 'data-mode="pack"' in page and "Упаковка" in page and 'id="label"' in page
