@@ -1,13 +1,18 @@
-"""Fixtures shared by the whole suite: real PostgreSQL, Mosquitto and Chromium."""
+"""Fixtures shared by the whole suite: real PostgreSQL, Mosquitto and Chromium, and the seeded demo company."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from central.demo.company import seed_company
+from central.store.engine import create_central_engine, migrate
 from tests.services import MosquittoBroker, PostgresServer, mosquitto_broker, postgres_server
 
 # Edges started by tests neither announce themselves nor browse for a broker: tests give the broker's URL,
@@ -42,3 +47,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
 def mosquitto() -> Iterator[MosquittoBroker]:
     with mosquitto_broker() as broker:
         yield broker
+
+
+# The demo company seeded once per session into a template file; each test that needs central gets a copy.
+SEED_DAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def central_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("central-template") / "central.db"
+    engine = create_central_engine(f"sqlite:///{path}")
+    migrate(engine)
+    seed_company(engine, scale=1, seed=5, today=SEED_DAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def central_url(central_template: Path, tmp_path: Path) -> Iterator[str]:
+    target = tmp_path / "central.db"
+    shutil.copy(central_template, target)
+    yield f"sqlite:///{target}"
