@@ -123,6 +123,23 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
         ).all()
     ]
     tasks = [m.payload for m in read_down(conn, site_id, 0, 1_000_000) if m.kind == "task"]
+    packages = [
+        {"sscc": sscc, "cell_id": cell_id, "parent": parent, "status": status}
+        for sscc, cell_id, parent, status in conn.execute(
+            select(s.packages.c.sscc, s.packages.c.cell_id, s.packages.c.parent_sscc, s.packages.c.status).where(
+                s.packages.c.site_id == site_id
+            )
+        ).all()
+    ]
+    package_units = [
+        {"sscc": sscc, "sku": sku, "qty": qty}
+        for sscc, sku, qty in conn.execute(
+            select(s.packages.c.sscc, s.items.c.sku, s.package_units.c.qty)
+            .join(s.packages, s.packages.c.id == s.package_units.c.package_id)
+            .join(s.items, s.items.c.id == s.package_units.c.item_id)
+            .where(s.packages.c.site_id == site_id)
+        ).all()
+    ]
     applied = conn.execute(select(s.sync_sites.c.applied_seq).where(s.sync_sites.c.site_id == site_id)).scalar()
     return {
         "items": items,
@@ -130,6 +147,8 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
         "staff": staff,
         "stock": stock,
         "tasks": tasks,
+        "packages": packages,
+        "package_units": package_units,
         "up_seq": int(applied or 0),
         "head": down_head(conn, site_id),
     }

@@ -60,6 +60,23 @@ def _upsert_task(db: Database, payload: dict[str, Any], seq: int) -> None:
     )
 
 
+def _load_packages(db: Database, packages: list[dict[str, Any]], units: list[dict[str, Any]]) -> None:
+    """Boxes and pallets as central last saw them (a rebuilt edge keeps what is packed where)."""
+    now = datetime.now(UTC).isoformat()
+    for package in packages:  # parents are linked after every package exists
+        db.execute(
+            "INSERT INTO packages (sscc, cell_id, status, opened_at) VALUES (?, ?, ?, ?)",
+            [package["sscc"], package["cell_id"], package["status"], now],
+        )
+    for package in packages:
+        if package["parent"]:
+            db.execute("UPDATE packages SET parent = ? WHERE sscc = ?", [package["parent"], package["sscc"]])
+    for unit in units:
+        db.execute(
+            "INSERT INTO package_units (sscc, sku, qty) VALUES (?, ?, ?)", [unit["sscc"], unit["sku"], unit["qty"]]
+        )
+
+
 def apply_snapshot(db: Database, picture: dict[str, Any]) -> int:
     """Start from central's picture: read copies replaced, stock and numbering taken over if this edge is new.
 
@@ -76,6 +93,7 @@ def apply_snapshot(db: Database, picture: dict[str, Any]) -> int:
                 " FROM json_each(?)",
                 [json.dumps(picture["stock"])],
             )
+            _load_packages(db, picture.get("packages", []), picture.get("package_units", []))
             up_seq = int(picture["up_seq"])
             if up_seq:
                 db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", [up_seq])
