@@ -82,23 +82,17 @@ def run_production(
     figures = _figures(snap, result, solved.status, solved.wall_seconds, solved.makespan_lower_bound, current_id)
     with engine.begin() as conn:
         old = _plan_rows(conn, current_id) if current_id else {}
-        proposal_id: int = conn.execute(
-            insert(s.proposals)
-            .values(
-                kind="production",
-                site_id=site_id,
-                created_at=p._now(),
-                created_by=user.id,
-                status="proposed",
-                snapshot=snap,
-                result=result,
-                figures=figures,
-                explanation=_explanation(snap, result, figures),
-                diff=_diff(result, old),
-            )
-            .returning(s.proposals.c.id)
-        ).scalar_one()
-    return proposal_id
+        return p.store_proposal(
+            conn,
+            "production",
+            site_id,
+            user,
+            snapshot=snap,
+            result=result,
+            figures=figures,
+            explanation=_explanation(snap, result, figures),
+            diff=_diff(result, old),
+        )
 
 
 def production_snapshot(conn: Connection, site_id: int, now: dt.datetime) -> Json:

@@ -99,22 +99,48 @@ def run_borrowing(
             "Независимая проверка отвергла предложение оптимизатора, оно не сохранено: " + "; ".join(errors[:3])
         )
     with engine.begin() as conn:
-        proposal_id: int = conn.execute(
-            insert(s.proposals)
-            .values(
-                kind="borrowing",
-                site_id=site_id,
-                created_at=_now(),
-                created_by=user.id,
-                status="proposed",
-                snapshot=review.snapshot(problem),
-                result=review.result(proposal),
-                figures=review.figures(problem, proposal),
-                explanation=review.explanation(proposal),
-                diff=review.plan_diff(problem, proposal),
-            )
-            .returning(s.proposals.c.id)
-        ).scalar_one()
+        return store_proposal(
+            conn,
+            "borrowing",
+            site_id,
+            user,
+            snapshot=review.snapshot(problem),
+            result=review.result(proposal),
+            figures=review.figures(problem, proposal),
+            explanation=review.explanation(proposal),
+            diff=review.plan_diff(problem, proposal),
+        )
+
+
+def store_proposal(
+    conn: Connection,
+    kind: str,
+    site_id: int,
+    user: Actor,
+    *,
+    snapshot: Any,
+    result: Any,
+    figures: Any,
+    explanation: Any,
+    diff: Any,
+) -> int:
+    """Record a checked proposal of any kind for review: ``store_proposal(conn, "routes", 1, user, ...)``."""
+    proposal_id: int = conn.execute(
+        insert(s.proposals)
+        .values(
+            kind=kind,
+            site_id=site_id,
+            created_at=_now(),
+            created_by=user.id,
+            status="proposed",
+            snapshot=snapshot,
+            result=result,
+            figures=figures,
+            explanation=explanation,
+            diff=diff,
+        )
+        .returning(s.proposals.c.id)
+    ).scalar_one()
     return proposal_id
 
 

@@ -89,23 +89,17 @@ def run_routes(
     result = _result(snap, problem, plan)
     figures = _figures(snap, result, plan, current_id)
     with engine.begin() as conn:
-        proposal_id: int = conn.execute(
-            insert(s.proposals)
-            .values(
-                kind="routes",
-                site_id=site_id,
-                created_at=p._now(),
-                created_by=user.id,
-                status="proposed",
-                snapshot=snap,
-                result=result,
-                figures=figures,
-                explanation=_explanation(snap, result, figures),
-                diff=_diff(result, old),
-            )
-            .returning(s.proposals.c.id)
-        ).scalar_one()
-    return proposal_id
+        return p.store_proposal(
+            conn,
+            "routes",
+            site_id,
+            user,
+            snapshot=snap,
+            result=result,
+            figures=figures,
+            explanation=_explanation(snap, result, figures),
+            diff=_diff(result, old),
+        )
 
 
 def routes_snapshot(conn: Connection, site_id: int, site: str, day: dt.date) -> Json:

@@ -8,6 +8,7 @@ and reject delivery routes (LOG-1: the logistician plans the vans), and sees onl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -278,17 +279,22 @@ class RejectRequest(BaseModel):
     reason: str
 
 
-@router.post("/api/v1/proposals/borrowing", status_code=201)
-def run_api(body: RunRequest, user: Dispatcher, engine: DbEngine, day: Today, seconds: SolverSeconds) -> Any:
-    """Run borrowing for a site and store the proposal; 422 when the checker rejects it (nothing stored)."""
+def _run(engine: DbEngine, run: Callable[[], int]) -> Any:
+    """Run an optimizer and answer with the stored proposal: 404 for an unknown site, 422 when checks fail."""
     try:
-        proposal_id = proposals.run_borrowing(engine, body.site, day, user, time_limit=seconds)
+        proposal_id = run()
     except proposals.UnknownSite as error:
         raise HTTPException(status_code=404, detail=str(error)) from error
     except proposals.ProposalError as error:
         raise HTTPException(status_code=422, detail=str(error)) from error
     with engine.connect() as conn:
         return views.proposal(conn, proposal_id)
+
+
+@router.post("/api/v1/proposals/borrowing", status_code=201)
+def run_api(body: RunRequest, user: Dispatcher, engine: DbEngine, day: Today, seconds: SolverSeconds) -> Any:
+    """Run borrowing for a site and store the proposal; 422 when the checker rejects it (nothing stored)."""
+    return _run(engine, lambda: proposals.run_borrowing(engine, body.site, day, user, time_limit=seconds))
 
 
 @router.post("/api/v1/proposals/production", status_code=201)
@@ -296,14 +302,7 @@ def run_production_api(
     body: RunRequest, user: Dispatcher, engine: DbEngine, moment: Now, seconds: SolverSeconds
 ) -> Any:
     """Plan the production queue of a shop and store the proposal; 422 when no schedule passes the checker."""
-    try:
-        proposal_id = production.run_production(engine, body.site, moment, user, time_limit=seconds)
-    except proposals.UnknownSite as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
-    except proposals.ProposalError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
-    with engine.connect() as conn:
-        return views.proposal(conn, proposal_id)
+    return _run(engine, lambda: production.run_production(engine, body.site, moment, user, time_limit=seconds))
 
 
 @router.post("/api/v1/proposals/routes", status_code=201)
@@ -311,14 +310,7 @@ def run_routes_api(
     body: RunRoutesRequest, user: Logistician, engine: DbEngine, day: Today, seconds: SolverSeconds
 ) -> Any:
     """Plan a day's deliveries from a warehouse and store the proposal; 422 when nothing is ready or checks fail."""
-    try:
-        proposal_id = routing.run_routes(engine, body.site, body.day or day, user, time_limit=seconds)
-    except proposals.UnknownSite as error:
-        raise HTTPException(status_code=404, detail=str(error)) from error
-    except proposals.ProposalError as error:
-        raise HTTPException(status_code=422, detail=str(error)) from error
-    with engine.connect() as conn:
-        return views.proposal(conn, proposal_id)
+    return _run(engine, lambda: routing.run_routes(engine, body.site, body.day or day, user, time_limit=seconds))
 
 
 @router.get("/api/v1/proposals/{proposal_id}")
