@@ -17,7 +17,7 @@ from pathlib import Path
 from edge.store import open_site_database
 from edge.sync import state
 from edge.sync.downstream import apply_messages, apply_snapshot
-from edge.warehouse.service import apply_adjustments
+from edge.warehouse.service import apply_adjustments, has_pending_adjustments
 from sync import topics
 from sync.messages import BadMessage, DownAck, DownBatch, DownMessage, Event, Presence, UpAck, UpBatch
 from sync.reliable import Sender, Sequencer
@@ -103,6 +103,9 @@ class EdgeSync:
                 self.sender.pump()
                 if time.monotonic() - last_heartbeat > HEARTBEAT_S:
                     self._down_ack()
+                    # A retry for adjustments whose first application failed (a busy or full disk).
+                    if has_pending_adjustments(self.db):
+                        apply_adjustments(self.db)
                     last_heartbeat = time.monotonic()
             except Exception:
                 # A full disk or a locked database must not end delivery; the next pass tries again.

@@ -125,7 +125,7 @@ class Terminals:
         if (refusal := self._signed_out(workstation, code=code, source=source)) is not None:
             return refusal
         with self.lock:
-            self._apply_adjustments()
+            # Approved adjustments are applied by the sync thread as they arrive, not on the scan path.
             try:
                 scanned = self.resolve(self.db, code)
             except Refused as refused:
