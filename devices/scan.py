@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import logging
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -103,7 +104,7 @@ def strip_affixes(text: str, prefix: str, suffix: str) -> str:
     return code
 
 
-class Reader:
+class Reader(ABC):
     """One scanner on its own thread: open, read until the device goes away, report, reopen after a bounded wait."""
 
     source: Source
@@ -195,15 +196,17 @@ class Reader:
             self.notice(reason, message)
         self._last_problem = reason
 
+    @abstractmethod
     def _open(self) -> None:
-        raise NotImplementedError
+        """Open the device; raise ``OSError`` when it is not there."""
 
+    @abstractmethod
     def _pump(self) -> None:
         """Read and emit until ``stopping``; raise ``OSError`` when the device goes away."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _close(self) -> None:
-        raise NotImplementedError
+        """Release the device (ungrab, close the port)."""
 
 
 def _open_problem(device: str, error: OSError) -> tuple[str, str]:
