@@ -22,6 +22,7 @@ from edge.settings import EdgeSettings
 from sync.discovery import DiscoveredService, ServiceDirectory, open_zeroconf
 from tests.devices.test_labels_printer import FakePrinter, free_port
 from tests.edge.site_data import ITEMS, load_site
+from tests.services import require
 
 SSCC = "046012340000000017"
 
@@ -252,7 +253,7 @@ def test_printer_found_by_zeroconf_is_one_entry_however_often_it_moves(tmp_path,
     try:
         announcer, listener = open_zeroconf(["127.0.0.1"]), open_zeroconf(["127.0.0.1"])
     except OSError as error:
-        pytest.skip(f"no multicast on loopback: {error}")
+        require(f"Multicast on loopback ({error})", False, "a kernel with multicast on lo")
     registry = PrinterRegistry()
     try:
         assert registry.start_discovery(listener, service_type=kind)
