@@ -9,10 +9,10 @@ import time
 from central.store.engine import create_central_engine
 from central.sync.downlog import append_down
 from edge.store import open_site_database
+from edge.sync.bench import pile_up
 from tests.faults.cluster import Cluster
 from tests.faults.driver import SiteCodes, receipts
 from tests.faults.invariants import assert_converged
-from tests.faults.pile import pile_up
 from tests.faults.test_kills import bootstrapped, burst
 from tests.sync.helpers import wait_until
 
