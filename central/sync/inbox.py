@@ -88,6 +88,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     deltas: dict[tuple[int, int], int] = defaultdict(int)
     picks: dict[tuple[str, int], int] = defaultdict(int)
     followed: list[tuple[Event, Fact]] = []
+    refreshed = False
     ledger: list[tuple[object, ...]] = []
     problems: list[dict[str, object]] = []
     held: str | None = None
@@ -108,6 +109,10 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
             fact = None
         if fact is not None:
             for sku, cell_id, delta in stock_changes(fact):
+                if (sku not in site.items or cell_id not in site.cells) and not refreshed:
+                    # The cache predates a catalogue or cell added at central since the worker started.
+                    site.refresh(conn)
+                    refreshed = True
                 item_id = site.items.get(sku)
                 if item_id is None or cell_id not in site.cells:
                     problems.append(
