@@ -520,9 +520,6 @@ def project_transfers(conn: Connection, site_id: int, events: Sequence[Event], n
             _forget_false_alarm(
                 conn, site_id, event.seq, "unknown_reference", f"приёмка {fact.receipt} неизвестна центру"
             )
-    for code in {_code(f) for _, f in facts if isinstance(f, UnitsPicked)} & set(by_pick):
-        # The inbox checks picks against order reservations; a transfer has none — its pick task is the limit.
-        _forget_false_alarm(conn, site_id, None, "pick_beyond_reservation", f"по заданию {code} %")
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
 

@@ -208,13 +208,16 @@ def _record_picks(
         key = and_(s.picked.c.site_id == site.id, s.picked.c.task == task, s.picked.c.item_id == item_id)
         if conn.execute(update(s.picked).where(key).values(qty=s.picked.c.qty + qty)).rowcount == 0:
             conn.execute(insert(s.picked).values(site_id=site.id, task=task, item_id=item_id, qty=qty))
+        order_id = order_of_task(conn, task)
+        if order_id is None:
+            continue  # not an order's pick (a transfer's): no sales reservation to measure it against
         total = conn.execute(select(s.picked.c.qty).where(key)).scalar_one()
         reserved = conn.execute(
             select(func.coalesce(func.sum(s.reservations.c.qty), 0))
             .join(s.order_lines, s.order_lines.c.id == s.reservations.c.order_line_id)
             .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
             .where(
-                s.orders.c.id == order_of_task(conn, task),
+                s.orders.c.id == order_id,
                 s.reservations.c.item_id == item_id,
                 s.reservations.c.site_id == site.id,
                 s.reservations.c.status.in_(("active", "consumed")),
