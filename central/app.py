@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,7 +19,12 @@ from central.auth.staff import LoginRequired
 from central.dispatch import pick_routes
 from central.dispatch import web as dispatch_web
 from central.documents import routes as document_routes
+from central.documents.settings import DocumentSettings
+from central.jobs import Clock, Job
+from central.notifications import routes as notification_routes
+from central.notifications.delivery import deliver_pending
 from central.orders import routes as order_routes
+from central.orders.service import expire
 from central.payments import routes as payment_routes
 from central.production import transfer_routes
 from central.production import web as production_web
@@ -31,6 +37,17 @@ from central.warehouse import routes as warehouse_routes
 from central.web import pages
 from central.web.i18n import template_environment
 from sync.transport import BrokerAddress
+
+
+def jobs(app: FastAPI) -> list[tuple[str, Job]]:
+    """What central's clock runs each round, in this order."""
+
+    def mail(engine: Engine, now: dt.datetime) -> object:
+        documents = getattr(app.state, "document_settings", None) or DocumentSettings()
+        app.state.document_settings = documents
+        return deliver_pending(engine, documents, now)
+
+    return [("reservations_expiry", expire), ("notices_mail", mail)]
 
 
 def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastAPI:
@@ -49,9 +66,14 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
         app.state.sync = worker
         if worker is not None:
             worker.start()
+        clock = Clock(engine, jobs(app), settings.jobs_interval) if settings.jobs_interval > 0 else None
+        if clock is not None:
+            clock.start()
         try:
             yield
         finally:
+            if clock is not None:
+                clock.stop()
             if worker is not None:
                 worker.stop()
 
@@ -101,4 +123,5 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(order_routes.router)
     app.include_router(warehouse_routes.router)
     app.include_router(packages.router)
+    app.include_router(notification_routes.router)
     return app

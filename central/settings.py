@@ -30,6 +30,8 @@ class CentralSettings(BaseSettings):
     port: int = 8000
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     language: str = "ru"
+    # Seconds between rounds of the central clock (mail of notices, reservation expiry, reminders); 0 = off.
+    jobs_interval: float = 60.0
     # The company's own requisites, printed on invoices and carried by the payment QR code (GOST R 56042).
     # The defaults are the demo company's; a real installation sets them in the TOML file.
     company_name: str = "ООО «Стокъярд Демо»"

@@ -19,6 +19,8 @@ from tests.services import MosquittoBroker, PostgresServer, mosquitto_broker, po
 # and dozens of short-lived edges would crowd the network's mDNS. tests/sync/test_discovery.py and the
 # edge announcement test turn it on where it is the subject.
 os.environ.setdefault("STOCKYARD_ZEROCONF", "false")
+# The central clock (reservation expiry, mail, reminders) runs only when a test drives it: real time would race.
+os.environ.setdefault("STOCKYARD_JOBS_INTERVAL", "0")
 
 _db_names = itertools.count()
 

@@ -12,10 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from sqlalchemy import Connection, and_, func, select, update
 
+from central.notifications.inbox import notify
 from central.orders.availability import Inbound
 from central.orders.domain import ItemState
 from central.store import schema as s
@@ -187,13 +189,21 @@ class Expired:
 def expire_reservations(conn: Connection, now: dt.datetime) -> list[Expired]:
     """Mark active reservations whose term has passed as expired, inside the caller's transaction.
 
-    Their units become free again. The notice to the order's manager is a structured log line
-    ``reservation_expired`` (with the manager's login, the order, item and quantity) until the in-app inbox of
-    issue 5 item 12 exists; the order page and API show the reservation as ``expired``.
+    Their units become free again; the order's manager gets a notice per order in the inbox (and by e-mail),
+    and the order page and API show the reservation as ``expired``.
     """
     r = s.reservations.c
     due = conn.execute(
-        select(r.id, r.qty, r.source, s.orders.c.number, s.items.c.sku, s.users.c.login)
+        select(
+            r.id,
+            r.qty,
+            r.source,
+            s.orders.c.id.label("order_id"),
+            s.orders.c.number,
+            s.items.c.sku,
+            s.users.c.login,
+            s.orders.c.manager_id,
+        )
         .join(s.order_lines, s.order_lines.c.id == r.order_line_id)
         .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
         .join(s.items, s.items.c.id == r.item_id)
@@ -207,14 +217,17 @@ def expire_reservations(conn: Connection, now: dt.datetime) -> list[Expired]:
         update(s.reservations).where(r.id.in_([d.id for d in due]), r.status == "active").values(status="expired")
     )
     expired = [Expired(d.id, d.number, d.sku, int(d.qty), d.source, d.login) for d in due]
+    by_order: dict[int, list[Any]] = {}
+    for d in due:
+        by_order.setdefault(int(d.order_id), []).append(d)
+    for order_id, rows in by_order.items():
+        lines = "\n".join(f"{d.sku} — {int(d.qty)} шт. ({d.source})" for d in rows)
+        notify(
+            conn, kind="reservation_expired", users=[int(rows[0].manager_id)], now=now,
+            subject=f"Срок резерва истёк: заказ {rows[0].number}",
+            body=f"Снято с резерва по заказу {rows[0].number}:\n{lines}\nПодтвердите заказ заново, если он ещё нужен.",
+            link=f"/orders/{order_id}",
+        )  # fmt: skip
     for e in expired:
-        log.warning(
-            "reservation_expired",
-            notify=e.manager,
-            order=e.order,
-            sku=e.sku,
-            qty=e.qty,
-            source=e.source,
-            message=f"Срок резерва истёк: заказ {e.order}, {e.sku} — {e.qty} шт. ({e.source}) снято с резерва",
-        )
+        log.info("reservation_expired", manager=e.manager, order=e.order, sku=e.sku, qty=e.qty, source=e.source)
     return expired

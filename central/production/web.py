@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +26,7 @@ from central.auth.staff import CurrentUser, DbEngine, User
 from central.production import bom, deficit, planning, status
 from central.production.normhours import MSK, Grouping, records, summary
 from central.production.release import release_operations
-from central.web.i18n import TEMPLATE_DIR, translations
+from central.web.i18n import template_environment
 
 router = APIRouter()
 ALLOWED_ROLES = frozenset({"shop_master", "dispatcher", "accountant", "director", "admin"})
@@ -45,13 +45,7 @@ ProductionUser = Annotated[User, Depends(production_user)]
 
 @cache
 def templates(language: str) -> Environment:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"), FileSystemLoader(TEMPLATE_DIR)]),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-    )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    return env
+    return template_environment(language, Path(__file__).parent / "templates")
 
 
 def month_range(today: dt.date) -> tuple[dt.date, dt.date]:

@@ -908,3 +908,47 @@ package_units = Table(
     UniqueConstraint("package_id", "item_id", name="uq_package_units_package_item"),
     CheckConstraint("qty > 0", name="qty"),
 )
+
+# Notifications (one mechanism for every capability): a row per recipient in the in-app inbox, written in the
+# transaction of the fact it tells about; e-mail is delivered afterwards from the rows still ``pending``.
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(),
+    _fk("user_id", "users"),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(300)),
+    _ts("created_at"),
+    _ts("read_at", nullable=True),
+    Column("mail_status", String(8), nullable=False, server_default="pending"),
+    _ts("mailed_at", nullable=True),
+    Column("mail_error", Text),
+    CheckConstraint("mail_status IN ('pending', 'sent', 'failed', 'none')", name="mail_status"),
+    Index("ix_notifications_mail_status", "mail_status"),
+)
+
+# A dispute over an order (ORD-10): open while ``closed_at`` is empty; the order's stage shows it.
+order_disputes = Table(
+    "order_disputes",
+    metadata,
+    _id(),
+    _fk("order_id", "orders"),
+    Column("reason", Text, nullable=False),
+    _ts("opened_at"),
+    _fk("opened_by", "users"),
+    _ts("closed_at", nullable=True),
+    _fk("closed_by", "users", nullable=True),
+    Column("resolution", Text),
+)
+
+# === 0012_sales: contracts and their signed scans, the director's register of planned work (price requests) ===
+
+# === 0013_logistics: transport booking, dispatch documents (TORG-12/UPD, waybill), their return ===
+
+# === 0014_payments: payments entered by hand, review of unmatched ===
+
+# === 0015_purchasing: purchasing work assigned by the dispatcher ===
+
+# === 0016_serials: serial numbers of units at central ===

@@ -5,10 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import io
-import socketserver
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.message import EmailMessage
 
 from docx import Document
@@ -19,66 +15,7 @@ from central.documents.settings import DocumentSettings
 from central.settings import CentralSettings
 from tests.dispatch.company import seeded
 from tests.documents.test_documents_api import an_order, token
-
-
-class _Smtp(socketserver.StreamRequestHandler):
-    """Just enough of SMTP (RFC 5321) for smtplib: greeting, EHLO, MAIL, RCPT, DATA, QUIT."""
-
-    server: _SmtpServer
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self) -> None:
-        self.reply("220 test SMTP ready")
-        sender, recipients = "", list[str]()
-        while line := self.rfile.readline():
-            command = line.decode().strip()
-            verb = command[:4].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250-test greets you")
-                self.reply("250 8BITMIME")
-            elif verb == "MAIL":
-                sender, recipients = command[10:].strip("<> "), []
-                self.reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(command[8:].strip("<> "))
-                self.reply("250 OK")
-            elif verb == "DATA":
-                self.reply("354 end with <CRLF>.<CRLF>")
-                data = bytearray()
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
-                    data += chunk[1:] if chunk.startswith(b"..") else chunk
-                self.server.received.append((sender, recipients, bytes(data)))
-                self.reply("250 OK queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            elif verb in ("RSET", "NOOP"):
-                self.reply("250 OK")
-            else:
-                self.reply("502 not implemented")
-
-
-class _SmtpServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Smtp)
-        self.received: list[tuple[str, list[str], bytes]] = []
-
-
-@contextmanager
-def smtp_server() -> Iterator[_SmtpServer]:
-    server = _SmtpServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+from tests.smtp import smtp_server
 
 
 def test_contract_is_mailed_with_docx_and_pdf(tmp_path):
