@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -396,6 +397,7 @@ supply_orders = Table(
     Column("ordered_on", Date, nullable=False),
     Column("eta", Date, nullable=False),
     Column("status", String(16), nullable=False),
+    _fk("assignee_id", "users", nullable=True),  # the purchasing manager who follows it (DISP-3, 0015_purchasing)
     CheckConstraint("status IN ('open', 'received', 'cancelled')", name="status"),
 )
 
@@ -945,10 +947,70 @@ order_disputes = Table(
 
 # === 0012_sales: contracts and their signed scans, the director's register of planned work (price requests) ===
 
+# Signed contract scans (ORD-7): the manager uploads what the customer signed; the order card shows the latest.
+contracts = Table(
+    "contracts",
+    metadata,
+    _id(),
+    _fk("order_id", "orders"),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("scan", LargeBinary, nullable=False),
+    _ts("uploaded_at"),
+    _fk("uploaded_by", "users"),
+    CheckConstraint("media_type IN ('application/pdf', 'image/jpeg', 'image/png')", name="media_type"),
+    CheckConstraint("size_bytes > 0", name="size"),
+)
+
+# The commercial director's register of planned work (PRICE-2): a manager's request to change a price waits
+# here until the director approves it (the price is set from the date asked) or rejects it with a reason.
+planned_work = Table(
+    "planned_work",
+    metadata,
+    _id(),
+    Column("kind", String(16), nullable=False, server_default="price_request"),
+    _fk("requested_by", "users"),
+    _ts("requested_at"),
+    _fk("item_id", "items"),
+    _fk("price_list_id", "price_lists"),
+    Column("price_kop", BigInteger, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    _fk("decided_by", "users", nullable=True),
+    _ts("decided_at", nullable=True),
+    Column("decision_note", Text),
+    CheckConstraint("kind IN ('price_request')", name="kind"),
+    CheckConstraint("status IN ('open', 'approved', 'rejected')", name="status"),
+    CheckConstraint("price_kop > 0", name="price"),
+)
+
 # === 0013_logistics: transport booking, dispatch documents (TORG-12/UPD, waybill), their return ===
 
 # === 0014_payments: payments entered by hand, review of unmatched ===
 
 # === 0015_purchasing: purchasing work assigned by the dispatcher ===
+
+# A deficit line taken up by purchasing (DISP-3, PUR-1): the dispatcher or a purchasing manager assigns it; the
+# assignee marks it ordered (with the supply order that covers it) or closes it with a note.
+purchase_requests = Table(
+    "purchase_requests",
+    metadata,
+    _id(),
+    _fk("item_id", "items"),
+    Column("qty", Integer, nullable=False),
+    Column("needed_by", Date, nullable=True),
+    _fk("order_id", "orders", nullable=True),
+    _fk("assignee_id", "users", nullable=True),
+    Column("status", String(8), nullable=False, server_default="open"),
+    _fk("supply_order_id", "supply_orders", nullable=True),
+    Column("note", Text),
+    _ts("created_at"),
+    _fk("created_by", "users"),
+    _ts("closed_at", nullable=True),
+    CheckConstraint("qty > 0", name="qty"),
+    CheckConstraint("status IN ('open', 'ordered', 'closed')", name="status"),
+)
 
 # === 0016_serials: serial numbers of units at central ===
