@@ -988,6 +988,59 @@ planned_work = Table(
 
 # === 0013_logistics: transport booking, dispatch documents (TORG-12/UPD, waybill), their return ===
 
+# After picking (LOG-1, LOG-2, WH-6): one dispatch per order and site, created when the site receives the pick
+# task; it carries the transport booked (a carrier at its tariff or an own van for a day), the kind of the
+# shipping document, when the goods left and when the signed documents are due back (``shipments`` keeps the
+# log row and ``documents_returned_at``); ``last_reminded_at`` keeps the reminders to one a day.
+dispatches = Table(
+    "dispatches",
+    metadata,
+    _id(),
+    _fk("order_id", "orders"),
+    _fk("site_id", "sites"),
+    _fk("task_id", "dispatch_tasks", nullable=True),
+    _ts("created_at"),
+    _ts("task_received_at", nullable=True),
+    _ts("picked_at", nullable=True),
+    Column("short_lines", Text),
+    Column("mode", String(8)),
+    _fk("carrier_tariff_id", "carrier_tariffs", nullable=True),
+    _fk("vehicle_id", "vehicles", nullable=True),
+    Column("delivery_day", Date),
+    Column("distance_m", Integer),
+    Column("weight_g", BigInteger),
+    Column("volume_cm3", BigInteger),
+    Column("cost_kop", BigInteger),
+    Column("booking_number", String(64)),
+    Column("comment", Text),
+    _ts("booked_at", nullable=True),
+    _fk("booked_by", "users", nullable=True),
+    Column("document_kind", String(8), nullable=False),
+    _ts("shipped_at", nullable=True),
+    _fk("shipped_by", "users", nullable=True),
+    Column("documents_due_on", Date),
+    _fk("documents_returned_by", "users", nullable=True),
+    _ts("last_reminded_at", nullable=True),
+    UniqueConstraint("order_id", "site_id", name="uq_dispatches_order_site"),
+    CheckConstraint("mode IN ('carrier', 'van')", name="mode"),
+    CheckConstraint("document_kind IN ('torg12', 'upd')", name="document_kind"),
+)
+
+# Printed shipping documents, numbered per kind (TORG-12, UPD, waybill) when first printed.
+dispatch_documents = Table(
+    "dispatch_documents",
+    metadata,
+    _id(),
+    _fk("dispatch_id", "dispatches"),
+    Column("kind", String(8), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("issued_on", Date, nullable=False),
+    _ts("created_at"),
+    UniqueConstraint("kind", "number", name="uq_dispatch_documents_kind_number"),
+    UniqueConstraint("dispatch_id", "kind", name="uq_dispatch_documents_dispatch_kind"),
+    CheckConstraint("kind IN ('torg12', 'upd', 'waybill')", name="kind"),
+)
+
 # === 0014_payments: payments entered by hand, review of unmatched ===
 
 # === 0015_purchasing: purchasing work assigned by the dispatcher ===
