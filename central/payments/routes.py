@@ -1,9 +1,15 @@
-"""Bank statements in, invoices out: ``POST /api/v1/payments/import`` and ``GET /api/v1/invoices/{id}``."""
+"""Invoices and payments under /api/v1: issue an order's invoice, import statements, enter and match payments.
+
+Refusals answer ``{"detail": "<Russian message>"}`` with 403 (role or another manager's order), 404, 409 (already
+invoiced, already matched) or 422 (bad input).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import Response
@@ -11,16 +17,49 @@ from sqlalchemy import select
 
 from central.auth.staff import CurrentUser, DbEngine, User
 from central.documents.money import Payee, amount_in_words, format_rub, payment_qr_payload, payment_qr_svg
+from central.documents.settings import DocumentSettings
+from central.orders.routes import RussianRoute
 from central.payments.bank_statement import StatementError
+from central.payments.errors import PaymentRefused
+from central.payments.invoicing import issue_invoice
 from central.payments.service import import_statement
 from central.settings import CentralSettings
 from central.store import schema as s
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", tags=["payments"], route_class=RussianRoute)
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 IMPORTERS = ("accountant", "admin")
 READERS = ("accountant", "admin", "commercial_director", "dispatcher", "sales_manager", "director")
 MAX_STATEMENT_BYTES = 20 * 1024 * 1024
+
+
+def today() -> dt.date:
+    """The business day in Moscow; tests override this dependency."""
+    return dt.datetime.now(MOSCOW).date()
+
+
+def now() -> dt.datetime:
+    """The current moment (UTC); tests override this dependency together with ``today``."""
+    return dt.datetime.now(dt.UTC)
+
+
+Today = Annotated[dt.date, Depends(today)]
+Now = Annotated[dt.datetime, Depends(now)]
+
+
+def vat_percent(request: Request) -> int:
+    """The VAT rate of the documents' settings (the same ones the invoice PDF prints, kept on the app's state)."""
+    found = getattr(request.app.state, "document_settings", None)
+    if not isinstance(found, DocumentSettings):
+        found = DocumentSettings()
+        request.app.state.document_settings = found
+    return found.vat_percent
+
+
+def refused(exc: PaymentRefused) -> HTTPException:
+    """The HTTP answer of a refused command."""
+    return HTTPException(status_code=exc.status, detail=exc.message)
 
 
 def accountant(user: CurrentUser) -> User:
@@ -35,6 +74,20 @@ def invoice_reader(user: CurrentUser) -> User:
     if user.role not in READERS:
         raise HTTPException(403, "Нет доступа к счетам")
     return user
+
+
+@router.post("/orders/{order_id}/invoice", status_code=201)
+def post_invoice(
+    order_id: int, user: CurrentUser, engine: DbEngine, day: Today, rate: Annotated[int, Depends(vat_percent)]
+) -> dict[str, Any]:
+    """Issue the invoice of a confirmed order (ORD-8): its number, amount and the VAT inside it."""
+    try:
+        invoice_id = issue_invoice(engine, user, order_id, day, rate)
+    except PaymentRefused as exc:
+        raise refused(exc) from exc
+    with engine.connect() as conn:
+        row = conn.execute(select(s.invoices).where(s.invoices.c.id == invoice_id)).one()
+    return {"id": row.id, "number": row.number, "amount_kop": row.amount_kop, "vat_kop": row.vat_kop}
 
 
 @router.post("/payments/import")
