@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from central.dispatch.pick_tasks import STANDARD_PACKING, walking_key
 from central.production.tasks import boms, load_tasks, on_hand, reserved
@@ -516,10 +516,6 @@ def project_transfers(conn: Connection, site_id: int, events: Sequence[Event], n
             if STATUSES.index(new_status) > STATUSES.index(status[row.id]):
                 status[row.id] = new_status
                 conn.execute(update(s.transfers).where(t.id == row.id).values(status=new_status))
-        if isinstance(fact, ReceiptClosed):
-            _forget_false_alarm(
-                conn, site_id, event.seq, "unknown_reference", f"приёмка {fact.receipt} неизвестна центру"
-            )
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
 
@@ -562,21 +558,6 @@ def _add(conn: Connection, transfer_id: int, item_id: int | None, column: str, q
                 transfer_id=transfer_id, item_id=item_id, required=0, qty=0, **{column: qty}
             )
         )
-
-
-def _forget_false_alarm(conn: Connection, site_id: int, seq: int | None, kind: str, message: str) -> None:
-    """Drop an exception another projection raised in this run about a transfer's document: not a problem.
-
-    The warehouse projection knows only supply receipts (it flags a transfer's receipt as unknown) and the
-    inbox checks picks against order reservations (a transfer's pick has none).
-    """
-    e = s.sync_exceptions.c
-    query = delete(s.sync_exceptions).where(
-        e.site_id == site_id, e.kind == kind, e.resolved_at.is_(None), e.message.like(message)
-    )
-    if seq is not None:
-        query = query.where(e.seq == seq)
-    conn.execute(query)
 
 
 def _consumed(

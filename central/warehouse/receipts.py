@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from central.notifications.inbox import notify
 from central.store import schema as s
 from central.sync.downlog import append_down
 from devices.barcodes import company_code
@@ -117,6 +118,8 @@ def record_receipt_closed(
         )
     ).first()
     if receipt is None:
+        if _transfer_receipt(conn, site_id, fact.receipt):
+            return None  # a transfer's receipt: central/production/transfers.py follows it
         return f"приёмка {fact.receipt} неизвестна центру"
     items = dict(conn.execute(select(s.items.c.sku, s.items.c.id)).all())
     lines = s.receipt_lines.c
@@ -141,8 +144,66 @@ def record_receipt_closed(
     conn.execute(
         update(s.supply_orders).where(s.supply_orders.c.id == receipt.supply_order_id).values(status="received")
     )
+    # Before the loans are settled, so a lender's reservation waiting for this supply takes its units once.
+    good = {items[line.sku]: line.received - line.defective for line in fact.lines if line.sku in items}
+    reserve_arrived(conn, receipt.supply_order_id, site_id, good, at)
     _settle_loans(conn, at.astimezone(MOSCOW).date())
     return None
+
+
+def _transfer_receipt(conn: Connection, site_id: int, code: str) -> bool:
+    t = s.transfers.c
+    found = conn.execute(select(t.id).where(t.receipt_code == code, t.to_site_id == site_id)).first()
+    return found is not None
+
+
+def reserve_arrived(
+    conn: Connection, supply_order_id: int, site_id: int, good: dict[int, int], at: dt.datetime
+) -> None:
+    """Turn the reservations held against an arrived supply into reservations from the site's stock (ORD-5).
+
+    Orders reserved units of ``supply:ПЗ-…`` while it was on its way; the good units received now hold them
+    from stock, oldest reservation first. What the supply did not bring stays reserved against it, and the
+    order's manager is told, so they can decide with the customer.
+    """
+    number = conn.execute(select(s.supply_orders.c.number).where(s.supply_orders.c.id == supply_order_id)).scalar_one()
+    site = conn.execute(select(s.sites.c.code).where(s.sites.c.id == site_id)).scalar_one()
+    r = s.reservations.c
+    held = conn.execute(
+        select(r.id, r.item_id, r.qty, r.order_line_id, s.orders.c.id.label("order_id"), s.orders.c.number,
+               s.orders.c.manager_id, s.items.c.sku)
+        .join(s.order_lines, s.order_lines.c.id == r.order_line_id)
+        .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
+        .join(s.items, s.items.c.id == r.item_id)
+        .where(r.source == f"supply:{number}", r.status == "active")
+        .order_by(r.id)
+    ).all()  # fmt: skip
+    left = dict(good)
+    short: dict[int, list[str]] = {}
+    for row in held:
+        take = min(int(row.qty), max(0, left.get(row.item_id, 0)))
+        left[row.item_id] = left.get(row.item_id, 0) - take
+        if take == row.qty:
+            conn.execute(update(s.reservations).where(r.id == row.id).values(source=f"stock:{site}", site_id=site_id))
+            continue
+        if take:
+            conn.execute(update(s.reservations).where(r.id == row.id).values(qty=int(row.qty) - take))
+            conn.execute(
+                insert(s.reservations).values(
+                    order_line_id=row.order_line_id, item_id=row.item_id, site_id=site_id, qty=take,
+                    source=f"stock:{site}", created_at=at,
+                    expires_at=conn.execute(select(r.expires_at).where(r.id == row.id)).scalar_one(), status="active",
+                )
+            )  # fmt: skip
+        short.setdefault(row.order_id, []).append(f"{row.sku}: не пришло {int(row.qty) - take} шт.")
+    numbers = {row.order_id: (row.number, row.manager_id) for row in held}
+    for order_id, lines in short.items():
+        order_number, manager_id = numbers[order_id]
+        notify(
+            conn, kind="supply_short", users=[int(manager_id)], now=at, link=f"/orders/{order_id}",
+            subject=f"Поставка {number} пришла не полностью: заказ {order_number}",
+            body="Резерв по заказу остаётся на поставке:\n" + "\n".join(lines),
+        )  # fmt: skip
 
 
 def _settle_loans(conn: Connection, today: dt.date) -> None:
