@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from central.audit import routes as audit_routes
 from central.audit.middleware import install_audit
 from central.auth.staff import LoginRequired
-from central.dispatch import pick_routes
+from central.dispatch import board_routes, pick_routes
 from central.dispatch import web as dispatch_web
 from central.documents import routes as document_routes
 from central.documents.settings import DocumentSettings
@@ -28,6 +28,7 @@ from central.orders.service import expire
 from central.payments import routes as payment_routes
 from central.production import transfer_routes
 from central.production import web as production_web
+from central.purchasing import routes as purchasing_routes
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, current_revision, migrate
 from central.sync import routes as sync_routes
@@ -124,4 +125,6 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(warehouse_routes.router)
     app.include_router(packages.router)
     app.include_router(notification_routes.router)
+    app.include_router(board_routes.router)
+    app.include_router(purchasing_routes.router)
     return app
