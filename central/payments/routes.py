@@ -12,7 +12,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from central.auth.staff import CurrentUser, DbEngine, User
@@ -22,7 +24,9 @@ from central.orders.routes import RussianRoute
 from central.payments.bank_statement import StatementError
 from central.payments.errors import PaymentRefused
 from central.payments.invoicing import issue_invoice
-from central.payments.service import import_statement
+from central.payments.manual import Decision, ManualPayment, decide, match_by_hand, record_payment
+from central.payments.service import load_statement
+from central.payments.views import unmatched_payments
 from central.settings import CentralSettings
 from central.store import schema as s
 
@@ -92,18 +96,114 @@ def post_invoice(
 
 @router.post("/payments/import")
 async def import_payments(
-    file: UploadFile, _user: Annotated[User, Depends(accountant)], engine: DbEngine
+    file: UploadFile, user: Annotated[User, Depends(accountant)], engine: DbEngine, moment: Now
 ) -> dict[str, Any]:
     """Load a 1CClientBankExchange statement: payments stored once, matched to invoices or left for review."""
-    data = await file.read(MAX_STATEMENT_BYTES + 1)
-    if len(data) > MAX_STATEMENT_BYTES:
-        raise HTTPException(413, "Файл выписки больше 20 МБ")
+    data = await read_statement(file)
     try:
-        with engine.begin() as conn:
-            report = import_statement(conn, data)
+        report = await run_in_threadpool(load_statement, engine, data, moment, user.id)
     except StatementError as exc:
         raise HTTPException(422, f"Выписка не прочитана: {exc}") from exc
     return asdict(report)
+
+
+async def read_statement(file: UploadFile) -> bytes:
+    """The uploaded statement's bytes, 413 when it is larger than any real statement."""
+    data = await file.read(MAX_STATEMENT_BYTES + 1)
+    if len(data) > MAX_STATEMENT_BYTES:
+        raise HTTPException(413, "Файл выписки больше 20 МБ")
+    return data
+
+
+class PaymentIn(BaseModel):
+    """A payment entered by hand: the amount in roubles as text, «12 345,67»; the invoice, if known."""
+
+    customer_id: int
+    received_on: dt.date
+    amount: str = Field(min_length=1, max_length=40, examples=["12 345,67"])
+    document_number: str = Field(min_length=1, max_length=20, examples=["512"])
+    purpose: str = Field("", max_length=500)
+    invoice_id: int | None = None
+
+
+class MatchIn(BaseModel):
+    invoice_id: int
+
+
+class ReviewIn(BaseModel):
+    decision: Decision
+
+
+@router.post("/payments", status_code=201)
+def post_payment(body: PaymentIn, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
+    """Enter a payment by hand (ORD-9), on an invoice of the customer or unmatched for now."""
+    entry = ManualPayment(
+        customer_id=body.customer_id, received_on=body.received_on, amount=body.amount,
+        document_number=body.document_number, purpose=body.purpose, invoice_id=body.invoice_id,
+    )  # fmt: skip
+    try:
+        payment_id = record_payment(engine, user, entry, moment)
+    except PaymentRefused as exc:
+        raise refused(exc) from exc
+    return _payment(engine, payment_id)
+
+
+@router.post("/payments/{payment_id}/match")
+def post_match(payment_id: int, body: MatchIn, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
+    """Put an unmatched payment on an open invoice of the same customer; the paid amount grows by the payment."""
+    try:
+        match_by_hand(engine, user, payment_id, body.invoice_id, moment)
+    except PaymentRefused as exc:
+        raise refused(exc) from exc
+    return _payment(engine, payment_id)
+
+
+@router.post("/payments/{payment_id}/review")
+def post_review(payment_id: int, body: ReviewIn, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
+    """Decide about an unmatched payment: ``not_ours`` (to be returned) or ``advance`` (kept for the customer)."""
+    try:
+        decide(engine, user, payment_id, body.decision, moment)
+    except PaymentRefused as exc:
+        raise refused(exc) from exc
+    return _payment(engine, payment_id)
+
+
+@router.get("/payments/unmatched")
+def get_unmatched(_user: Annotated[User, Depends(accountant)], engine: DbEngine) -> list[dict[str, Any]]:
+    """Payments on no invoice, with the reason and the customer's open invoices they could pay."""
+    with engine.connect() as conn:
+        found = unmatched_payments(conn)
+    return [
+        {
+            "id": x.id, "received_on": x.received_on.isoformat(), "customer": {"id": x.customer_id,
+            "name": x.customer, "inn": x.customer_inn}, "amount_kop": x.amount_kop, "document_number":
+            x.document_number, "purpose": x.purpose, "source": x.source, "reason": x.note, "review": x.review,
+            "open_invoices": [{"id": i.id, "number": i.number, "due_kop": i.due_kop} for i in x.open_invoices],
+        }
+        for x in found
+    ]  # fmt: skip
+
+
+def _payment(engine: DbEngine, payment_id: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        invoice_columns = (s.invoices.c.number.label("invoice_number"), s.invoices.c.amount_kop.label("invoice_kop"))
+        row = conn.execute(
+            select(s.payments, *invoice_columns, s.invoices.c.paid_kop)
+            .outerjoin(s.invoices, s.invoices.c.id == s.payments.c.invoice_id)
+            .where(s.payments.c.id == payment_id)
+        ).one()
+    invoice = None
+    if row.invoice_id is not None:
+        invoice = {
+            "id": row.invoice_id, "number": row.invoice_number, "amount_kop": row.invoice_kop,
+            "paid_kop": row.paid_kop, "due_kop": max(row.invoice_kop - row.paid_kop, 0),
+            "overpaid_kop": max(row.paid_kop - row.invoice_kop, 0),
+        }  # fmt: skip
+    return {
+        "id": row.id, "customer_id": row.customer_id, "received_on": row.received_on.isoformat(),
+        "amount_kop": row.amount_kop, "document_number": row.document_number, "purpose": row.purpose,
+        "source": row.source, "review": row.review, "invoice": invoice,
+    }  # fmt: skip
 
 
 def _payee(settings: CentralSettings) -> Payee:

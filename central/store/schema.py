@@ -363,6 +363,17 @@ payments = Table(
     Column("document_number", String(20), nullable=False),
     Column("fingerprint", String(32), unique=True),
     Column("purpose", String(500)),
+    # 0014_payments: where the payment came from and who entered it; why it is unmatched and what the accountant
+    # decided about it (``review``: not ours — to be returned, or an advance kept on the customer's account).
+    Column("source", String(8), nullable=False, server_default="bank"),
+    _fk("entered_by", "users", nullable=True),
+    _ts("entered_at", nullable=True),
+    Column("note", String(300)),
+    Column("review", String(16)),
+    _fk("matched_by", "users", nullable=True),
+    _ts("matched_at", nullable=True),
+    CheckConstraint("source IN ('bank', 'manual')", name="source"),
+    CheckConstraint("review IN ('not_ours', 'advance')", name="review"),
 )
 
 shipments = Table(
@@ -1042,6 +1053,7 @@ dispatch_documents = Table(
 )
 
 # === 0014_payments: payments entered by hand, review of unmatched ===
+# (columns of ``payments`` above: source, entered_by/at, note, review, matched_by/at)
 
 # === 0015_purchasing: purchasing work assigned by the dispatcher ===
 
