@@ -79,9 +79,7 @@ def pay(engine: Engine, order_id: int, share_percent: int = 100) -> None:
     invoice_id = issue_invoice(engine, staff(engine, "accountant"), order_id, TODAY, vat_percent=20)
     with engine.begin() as conn:
         invoice = conn.execute(select(s.invoices).where(s.invoices.c.id == invoice_id)).one()
-        customer_id = conn.execute(
-            select(s.orders.c.customer_id).where(s.orders.c.id == order_id)
-        ).scalar_one()
+        customer_id = conn.execute(select(s.orders.c.customer_id).where(s.orders.c.id == order_id)).scalar_one()
         paid = -(-int(invoice.amount_kop) * share_percent // 100)  # rounded up: «half paid» means at least half
         conn.execute(
             insert(s.payments).values(

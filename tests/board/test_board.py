@@ -28,7 +28,9 @@ def test_flags_of_hand_built_orders(company):
     pay(company, advance_id, share_percent=50)
 
     found = {n: _row(company, n) for n in (paid, unpaid, short, advance)}
-    flags = {n: (r.stage.code, r.stage.complete, r.stage.site, r.stage.payment_ok, r.releasable) for n, r in found.items()}
+    flags = {
+        n: (r.stage.code, r.stage.complete, r.stage.site, r.stage.payment_ok, r.releasable) for n, r in found.items()
+    }
     assert flags == {
         paid: ("paid", True, "W1", True, True),
         unpaid: ("confirmed", True, "W1", False, False),
