@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from sync.events import CURRENT_VERSION
+from sync.events import version_of
 
 
 def new_event_id() -> str:
@@ -27,7 +27,7 @@ def append_event(db: Database, event_type: str, payload: dict[str, object], acto
             occurred_at.isoformat(),
             actor,
             json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            CURRENT_VERSION,
+            version_of(event_type),
         ],
     )
     return int(cursor.lastrowid or 0)

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 Row = Mapping[str, Any]
 
 TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "items": ("sku", ("sku", "name", "ean13", "uom", "serialized", "lot_tracked")),
+    "items": ("sku", ("sku", "name", "ean13", "uom", "serialized", "lot_tracked", "weight_g")),
     "cells": ("id", ("id", "address", "barcode", "kind")),
     "staff": ("badge", ("badge", "full_name", "role", "pin_hash")),
 }
@@ -25,7 +25,7 @@ KEPT_WHILE_STOCKED = {"items": "sku", "cells": "cell_id"}
 def upsert(db: Database, table: str, rows: Iterable[Row]) -> int:
     """Insert or replace read-copy rows inside the caller's transaction: ``upsert(db, "items", [...])``."""
     pk, columns = TABLES[table]
-    batch = [{c: row[c] for c in columns} for row in rows]
+    batch = [{c: row.get(c) for c in columns} for row in rows]  # a column central does not send yet: NULL
     if batch:
         db.table(table).upsert_all(batch, pk=pk)
     return len(batch)

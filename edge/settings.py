@@ -32,6 +32,10 @@ class EdgeSettings(BaseSettings):
     zeroconf: bool = True  # announce the edge, and find the broker when no mqtt_url is given
     scanners: list[str] = []  # serial:/dev/ttyACM0?workstation=ТСД-1, evdev:/dev/input/by-id/...
     printers: list[str] = []  # label printers NAME=HOST[:PORT], e.g. "Упаковка-1=10.0.0.5:9100" (docs/labels.md)
+    gs1_company_prefix: str = "4601234"  # the company's GS1 prefix: the SSCCs of new boxes (docs/labels.md)
+    sscc_extension: int = 0  # SSCC extension digit of this site's packages (0..9)
+    box_tare_g: int = 300  # an empty box, added to its contents' weight on the label (DEV-2)
+    pallet_tare_g: int = 25000  # an empty pallet
 
     @field_validator("site")
     @classmethod

@@ -120,6 +120,34 @@ def m004_packages(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_serials_and_sscc(db: Database) -> None:
+    """Serial numbers per unit (WH-1), the site's SSCC counter, shipped packages, items' weight for labels."""
+    # One row per serialized unit the site has seen: where it is (cell, package) or how it left. ``seq`` is the
+    # outbox event that last changed it, written in the same transaction as the stock change and that event.
+    db.execute(
+        """
+        CREATE TABLE serials (
+            sku TEXT NOT NULL REFERENCES items(sku),
+            serial TEXT NOT NULL CHECK (length(serial) BETWEEN 1 AND 64),
+            cell_id INTEGER REFERENCES cells(id),
+            package TEXT REFERENCES packages(sscc),
+            status TEXT NOT NULL CHECK (status IN ('in_stock', 'shipped', 'consumed', 'written_off')),
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (sku, serial)
+        )
+        """
+    )
+    db.execute("CREATE INDEX ix_serials_cell ON serials (cell_id, sku, status)")
+    db.execute("CREATE INDEX ix_serials_package ON serials (package)")
+    # The last serial reference issued per extension digit + company prefix: SSCCs are never issued twice.
+    db.execute("CREATE TABLE sscc_counter (stem TEXT PRIMARY KEY, last INTEGER NOT NULL CHECK (last >= 0))")
+    # A shipped package keeps its rows (what left, for the record) but no longer counts as packed in its cell.
+    db.execute("ALTER TABLE packages ADD COLUMN shipped_at TEXT")
+    db.execute("ALTER TABLE packages ADD COLUMN shipment TEXT")
+    db.execute("ALTER TABLE items ADD COLUMN weight_g INTEGER")
+
+
 @contextlib.contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """``with write_transaction(db): ...`` — one atomic write, nested ones become savepoints.

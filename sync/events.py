@@ -1,19 +1,22 @@
 """Versioned schemas of the events edges report: ``read_event("UnitsMoved", 1, payload)`` → the current model.
 
 An edge one release behind still writes older versions; central upcasts them here, so upgrading central
-first never stops a site. An event of a version newer than this release knows raises ``UnknownSchema``:
-central holds it (and everything after it) until it is upgraded, instead of guessing.
+first never stops a site. Versions are per event type: ``CURRENT_VERSION`` is the base, ``VERSIONS`` names the
+types that moved on (v3: the serial numbers of serialized units, WH-1). An event of a version newer than this
+release knows raises ``UnknownSchema``: central holds it (and everything after it) until it is upgraded,
+instead of guessing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CURRENT_VERSION = 2
+SERIALS = "serials"
 
 
 class UnknownSchema(ValueError):
@@ -28,12 +31,16 @@ class _Fact(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+Serial = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class UnitsReceived(_Fact):
     sku: str
     cell_id: int
     qty: int = Field(gt=0)
     receipt: str | None = None
     package: str | None = None  # v2: the SSCC the units arrived in
+    serials: list[Serial] = Field(default_factory=list)  # v3: one per unit of a serialized item
 
 
 class UnitsMoved(_Fact):
@@ -42,6 +49,7 @@ class UnitsMoved(_Fact):
     to_cell_id: int
     qty: int = Field(gt=0)
     package: str | None = None  # v2
+    serials: list[Serial] = Field(default_factory=list)  # v3
 
 
 class UnitsPicked(_Fact):
@@ -51,6 +59,7 @@ class UnitsPicked(_Fact):
     to_cell_id: int
     qty: int = Field(gt=0)
     package: str | None = None  # v2
+    serials: list[Serial] = Field(default_factory=list)  # v3
 
 
 class UnitsShipped(_Fact):
@@ -59,6 +68,7 @@ class UnitsShipped(_Fact):
     qty: int = Field(gt=0)
     shipment: str
     package: str | None = None  # v2
+    serials: list[Serial] = Field(default_factory=list)  # v3
 
 
 class CellCounted(_Fact):
@@ -67,6 +77,9 @@ class CellCounted(_Fact):
     book: int
     counted: int = Field(ge=0)
     count_task: str | None = None
+    serials: list[Serial] = Field(default_factory=list)  # v3: serials found (serialized item)
+    missing: list[Serial] = Field(default_factory=list)  # v3: on the book in the cell, not found
+    extra: list[Serial] = Field(default_factory=list)  # v3: found, not on the book in the cell
 
 
 class PickTaskReceived(_Fact):
@@ -174,6 +187,7 @@ class StockAdjusted(_Fact):
     book: int
     counted: int = Field(ge=0)
     delta: int
+    serials: list[Serial] = Field(default_factory=list)  # v3: written off (delta < 0) or taken in (delta > 0)
 
 
 class AdjustmentRefused(_Fact):
@@ -242,6 +256,7 @@ class UnitsPacked(_Fact):
     cell_id: int
     sku: str
     qty: int = Field(gt=0)
+    serials: list[Serial] = Field(default_factory=list)  # v3
 
 
 class PackageNested(_Fact):
@@ -285,15 +300,38 @@ class UnitsUnpacked(_Fact):
     sku: str
     qty: int = Field(gt=0)
     reason: str = Field(pattern="^(shipped|consumed|adjusted)$")
+    serials: list[Serial] = Field(default_factory=list)  # v3
 
 
-PackageFact = UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked
+# New in version 3 (no earlier form): SSCCs the site issues itself, and packages shipped whole (WH-6).
+class PackageOpened(_Fact):
+    """A new package under an SSCC the site issued from its own counter («Новая коробка»)."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+
+
+class PackageShipped(_Fact):
+    """A closed package shipped whole; the stock left just before as ``UnitsShipped`` with ``package`` set."""
+
+    package: str = Field(pattern=SSCC_PATTERN)
+    cell_id: int
+    shipment: str
+    packages: list[str]  # the package and every package inside it
+    contents: list[PackedLine]
+
+
+PackageFact = (
+    UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked | PackageOpened | PackageShipped
+)
 PACKAGE_MODELS: tuple[type[PackageFact], ...] = (
     UnitsPacked,
     PackageNested,
     PackageClosed,
     PackageMoved,
     UnitsUnpacked,
+    PackageOpened,
+    PackageShipped,
 )
 
 
@@ -318,6 +356,16 @@ def _v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "package": None}
 
 
+def _v2_to_v3(payload: dict[str, Any]) -> dict[str, Any]:
+    # v2 had no serial numbers: its units were counted, not identified.
+    return {**payload, SERIALS: []}
+
+
+# Event types whose version moved past ``CURRENT_VERSION``; an edge writes each type at its version here.
+SERIAL_TYPES = ("UnitsReceived", "UnitsMoved", "UnitsPicked", "UnitsShipped", "CellCounted", "StockAdjusted")
+VERSIONS: dict[str, int] = dict.fromkeys((*SERIAL_TYPES, "UnitsPacked", "UnitsUnpacked"), 3)
+VERSIONS.update({"PackageOpened": 3, "PackageShipped": 3})
+
 # (type, from_version) → function producing the next version's payload.
 UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     ("UnitsReceived", 1): _v1_to_v2,
@@ -326,6 +374,12 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
     ("UnitsShipped", 1): _v1_to_v2,
     ("CellCounted", 1): lambda payload: payload,
 }
+UPCASTERS.update({(name, 2): _v2_to_v3 for name in (*SERIAL_TYPES, "UnitsPacked", "UnitsUnpacked")})
+
+
+def version_of(event_type: str) -> int:
+    """The schema version this release writes an event type at: ``version_of("UnitsMoved") == 3``."""
+    return VERSIONS.get(event_type, CURRENT_VERSION)
 
 
 def read_event(event_type: str, version: int, payload: dict[str, Any]) -> Fact:
@@ -333,9 +387,10 @@ def read_event(event_type: str, version: int, payload: dict[str, Any]) -> Fact:
     model = MODELS.get(event_type)
     if model is None:
         raise UnknownSchema(f"unknown event type {event_type!r}")
-    if version > CURRENT_VERSION:
-        raise UnknownSchema(f"{event_type} version {version} is newer than this release reads ({CURRENT_VERSION})")
-    while version < CURRENT_VERSION:
+    current = version_of(event_type)
+    if version > current:
+        raise UnknownSchema(f"{event_type} version {version} is newer than this release reads ({current})")
+    while version < current:
         upcast = UPCASTERS.get((event_type, version))
         if upcast is None:
             raise UnknownSchema(f"no upcaster for {event_type} version {version}")
@@ -368,6 +423,8 @@ def stock_changes(fact: Fact) -> list[tuple[str, int, int]]:
             return [(line.sku, line.cell_id, -line.qty) for line in fact.lines]
         case UnitsProduced():
             return [(fact.sku, fact.cell_id, fact.qty)]
-        case UnitsPacked() | PackageNested() | PackageClosed() | PackageMoved() | UnitsUnpacked():
+        case UnitsPacked() | PackageNested() | PackageClosed() | PackageMoved() | UnitsUnpacked() | PackageOpened():
             return []  # packed units stay in their cell's stock; a package's move comes as UnitsMoved
+        case PackageShipped():
+            return []  # its stock left as the UnitsShipped written just before it
     raise TypeError(f"unknown fact {fact!r}")

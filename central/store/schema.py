@@ -907,6 +907,7 @@ packages = Table(
     Column("status", String(8), nullable=False, server_default="open"),
     Column("seq", BigInteger, nullable=False),  # the site's event that last changed it
     _ts("updated_at"),
+    Column("shipment", String(40)),  # 0016: shipped whole under this shipment (pick task) — the package left
     CheckConstraint("kind IN ('box', 'pallet')", name="kind"),
     CheckConstraint("status IN ('open', 'closed')", name="status"),
 )
@@ -1079,3 +1080,21 @@ purchase_requests = Table(
 )
 
 # === 0016_serials: serial numbers of units at central ===
+
+# Serialized units per site (WH-1), followed from the sites' events: where each unit is, or how it left.
+# ``seq`` is the site's event that last changed it. A serial is unique per item at a site.
+serials = Table(
+    "serials",
+    metadata,
+    _id(),
+    _fk("site_id", "sites"),
+    _fk("item_id", "items"),
+    Column("serial", String(64), nullable=False),
+    _fk("cell_id", "cells", nullable=True),
+    Column("package", String(18)),
+    Column("status", String(12), nullable=False, server_default="in_stock"),
+    Column("seq", BigInteger, nullable=False),
+    _ts("updated_at"),
+    UniqueConstraint("site_id", "item_id", "serial", name="uq_serials_site_item_serial"),
+    CheckConstraint("status IN ('in_stock', 'shipped', 'consumed', 'written_off')", name="status"),
+)

@@ -79,8 +79,16 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
     """Everything a new or wiped edge needs, consistent with ``head`` (read in one transaction)."""
     site_id = site_id_of(conn, site)
     items = [
-        {"sku": sku, "name": name, "ean13": ean13, "uom": uom, "serialized": int(ser), "lot_tracked": int(lot)}
-        for sku, name, ean13, uom, ser, lot in conn.execute(
+        {
+            "sku": sku,
+            "name": name,
+            "ean13": ean13,
+            "uom": uom,
+            "serialized": int(ser),
+            "lot_tracked": int(lot),
+            "weight_g": weight,  # the box and pallet labels' gross weight (DEV-2)
+        }
+        for sku, name, ean13, uom, ser, lot, weight in conn.execute(
             select(
                 s.items.c.sku,
                 s.items.c.name,
@@ -88,6 +96,7 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
                 s.items.c.uom,
                 s.items.c.serialized,
                 s.items.c.lot_tracked,
+                s.items.c.weight_g,
             )
         ).all()
     ]
@@ -124,11 +133,15 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
     ]
     tasks = [m.payload for m in read_down(conn, site_id, 0, 1_000_000) if m.kind == "task"]
     packages = [
-        {"sscc": sscc, "cell_id": cell_id, "parent": parent, "status": status}
-        for sscc, cell_id, parent, status in conn.execute(
-            select(s.packages.c.sscc, s.packages.c.cell_id, s.packages.c.parent_sscc, s.packages.c.status).where(
-                s.packages.c.site_id == site_id
-            )
+        {"sscc": sscc, "cell_id": cell_id, "parent": parent, "status": status, "shipment": shipment}
+        for sscc, cell_id, parent, status, shipment in conn.execute(
+            select(
+                s.packages.c.sscc,
+                s.packages.c.cell_id,
+                s.packages.c.parent_sscc,
+                s.packages.c.status,
+                s.packages.c.shipment,
+            ).where(s.packages.c.site_id == site_id)
         ).all()
     ]
     package_units = [
@@ -140,6 +153,22 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
             .where(s.packages.c.site_id == site_id)
         ).all()
     ]
+    # Serialized units (WH-1): a rebuilt edge must still refuse a serial already in stock and find each unit.
+    serials = [
+        {"sku": sku, "serial": serial, "cell_id": cell_id, "package": package, "status": status, "seq": seq}
+        for sku, serial, cell_id, package, status, seq in conn.execute(
+            select(
+                s.items.c.sku,
+                s.serials.c.serial,
+                s.serials.c.cell_id,
+                s.serials.c.package,
+                s.serials.c.status,
+                s.serials.c.seq,
+            )
+            .join(s.items, s.items.c.id == s.serials.c.item_id)
+            .where(s.serials.c.site_id == site_id)
+        ).all()
+    ]
     applied = conn.execute(select(s.sync_sites.c.applied_seq).where(s.sync_sites.c.site_id == site_id)).scalar()
     return {
         "items": items,
@@ -149,6 +178,7 @@ def snapshot(conn: Connection, site: str) -> dict[str, Any]:
         "tasks": tasks,
         "packages": packages,
         "package_units": package_units,
+        "serials": serials,
         "up_seq": int(applied or 0),
         "head": down_head(conn, site_id),
     }

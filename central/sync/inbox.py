@@ -22,6 +22,7 @@ from central.production.transfers import project_transfers
 from central.store import schema as s
 from central.warehouse.packages import project_packages
 from central.warehouse.projection import project_warehouse
+from central.warehouse.serials import project_serials
 from sync.events import (
     Fact,
     InvalidEvent,
@@ -147,6 +148,7 @@ def apply_events(conn: Connection, site: SiteRef, events: Sequence[Event], now: 
     project_pick_facts(conn, site.id, followed, now)
     project_warehouse(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     project_packages(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
+    project_serials(conn, site.id, [e for e in fresh if e.seq <= applied and e.event_id not in known], now)
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     # Transfers W1 ↔ S1 and the shop's consumption (central/production/transfers), after the exceptions above.

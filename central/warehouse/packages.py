@@ -15,11 +15,14 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from central.auth.staff import CurrentUser, DbEngine
 from central.store import schema as s
+from central.warehouse import serials
 from sync.events import (
     InvalidEvent,
     PackageClosed,
     PackageMoved,
     PackageNested,
+    PackageOpened,
+    PackageShipped,
     UnitsPacked,
     UnitsUnpacked,
     UnknownSchema,
@@ -27,8 +30,11 @@ from sync.events import (
 )
 from sync.messages import Event
 
-FOLLOWED = ("UnitsPacked", "PackageNested", "PackageClosed", "PackageMoved", "UnitsUnpacked")
+FOLLOWED = (
+    "UnitsPacked", "PackageNested", "PackageClosed", "PackageMoved", "UnitsUnpacked", "PackageOpened", "PackageShipped"
+)  # fmt: skip
 router = APIRouter()
+router.include_router(serials.router)  # serialized units: GET /api/v1/serials/{sku}/{serial}
 
 
 def project_packages(conn: Connection, site_id: int, events: Sequence[Event], now: datetime) -> int:
@@ -79,6 +85,16 @@ def project_packages(conn: Connection, site_id: int, events: Sequence[Event], no
                 if fact.sku in items:
                     _add_units(conn, package_id, items[fact.sku], -fact.qty)
                 _touch(conn, fact.package, event.seq, now)
+            case PackageOpened():
+                _ensure(conn, site_id, fact.package, fact.cell_id, event.seq, now)
+            case PackageShipped():
+                # The package left whole with its children; its units stay on it as the record of what shipped.
+                _ensure(conn, site_id, fact.package, fact.cell_id, event.seq, now)
+                conn.execute(
+                    update(s.packages)
+                    .where(s.packages.c.sscc.in_(_tree(conn, fact.package)))
+                    .values(shipment=fact.shipment, seq=event.seq, updated_at=now)
+                )
     if problems:
         conn.execute(insert(s.sync_exceptions), problems)
     return len(problems)
@@ -127,7 +143,16 @@ def package_view(conn: Connection, sscc: str) -> dict[str, Any] | None:
     """A package as the site shows it: own units, children (recursively), everything inside, its cell and site."""
     p = s.packages
     row = conn.execute(
-        select(p.c.sscc, p.c.kind, p.c.status, p.c.cell_id, s.cells.c.address, p.c.parent_sscc, s.sites.c.code)
+        select(
+            p.c.sscc,
+            p.c.kind,
+            p.c.status,
+            p.c.cell_id,
+            s.cells.c.address,
+            p.c.parent_sscc,
+            s.sites.c.code,
+            p.c.shipment,
+        )
         .join(s.cells, s.cells.c.id == p.c.cell_id)
         .join(s.sites, s.sites.c.id == p.c.site_id)
         .where(p.c.sscc == sscc)
@@ -144,7 +169,7 @@ def package_view(conn: Connection, sscc: str) -> dict[str, Any] | None:
         "sscc": row.sscc,
         "site": row.code,
         "kind": row.kind,
-        "status": row.status,
+        "status": "shipped" if row.shipment else row.status,
         "cell_id": row.cell_id,
         "cell": row.address,
         "parent": row.parent_sscc,

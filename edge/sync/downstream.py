@@ -13,6 +13,7 @@ from edge import readcopies
 from edge.outbox import append_event
 from edge.store import write_transaction
 from edge.sync import state
+from edge.warehouse.service import restore_serials
 from sync.messages import DownMessage
 
 
@@ -94,6 +95,7 @@ def apply_snapshot(db: Database, picture: dict[str, Any]) -> int:
                 [json.dumps(picture["stock"])],
             )
             _load_packages(db, picture.get("packages", []), picture.get("package_units", []))
+            restore_serials(db, picture)
             up_seq = int(picture["up_seq"])
             if up_seq:
                 db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', ?)", [up_seq])

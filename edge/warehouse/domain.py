@@ -26,6 +26,20 @@ class Cell:
 class Item:
     sku: str
     name: str
+    serialized: bool = False  # every unit carries its own serial number (WH-1)
+
+
+@dataclass(frozen=True)
+class SerialUnit:
+    """Where the site last saw one serialized unit: its cell and package, or how it left (status)."""
+
+    serial: str
+    cell_id: int | None
+    package: str | None
+    status: str  # in_stock, shipped, consumed, written_off
+
+
+SERIAL_STATUS_TEXT = {"shipped": "отгружен", "consumed": "списан в производство", "written_off": "списан"}
 
 
 class SiteView(Protocol):
@@ -37,6 +51,10 @@ class SiteView(Protocol):
 
     def qty(self, sku: str, cell_id: int) -> int: ...
 
+    def serial(self, sku: str, serial: str) -> SerialUnit | None: ...
+
+    def serials_in(self, sku: str, cell_id: int) -> tuple[str, ...]: ...
+
 
 # Commands: imperative, what an operator asks for.
 @dataclass(frozen=True)
@@ -45,6 +63,7 @@ class ReceiveUnits:
     cell_id: int
     qty: int
     receipt: str | None = None
+    serials: tuple[str, ...] = ()  # a serialized item: one serial per unit
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,7 @@ class MoveUnits:
     from_cell_id: int
     to_cell_id: int
     qty: int
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,7 @@ class PickUnits:
     from_cell_id: int
     to_cell_id: int
     qty: int
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,7 @@ class ShipUnits:
     cell_id: int
     qty: int
     shipment: str
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,7 @@ class CountCell:
     cell_id: int
     counted: int
     count_task: str | None = None
+    serials: tuple[str, ...] = ()  # a serialized item: the serials found in the cell
 
 
 @dataclass(frozen=True)
@@ -115,6 +138,7 @@ class AdjustStock:
     book: int
     counted: int
     recounted: bool = False
+    serials: tuple[str, ...] = ()  # serialized item: the serials the count found missing or extra (the service)
 
 
 @dataclass(frozen=True)
@@ -155,6 +179,7 @@ class UnitsReceived:
     cell_id: int
     qty: int
     receipt: str | None
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,6 +188,7 @@ class UnitsMoved:
     from_cell_id: int
     to_cell_id: int
     qty: int
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,6 +198,7 @@ class UnitsPicked:
     from_cell_id: int
     to_cell_id: int
     qty: int
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +207,7 @@ class UnitsShipped:
     cell_id: int
     qty: int
     shipment: str
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +217,9 @@ class CellCounted:
     book: int
     counted: int
     count_task: str | None
+    serials: tuple[str, ...] = ()  # serialized item: counted serials
+    missing: tuple[str, ...] = ()  # on the book in this cell, not found
+    extra: tuple[str, ...] = ()  # found, not on the book in this cell
 
 
 @dataclass(frozen=True)
@@ -219,6 +250,7 @@ class StockAdjusted:
     book: int
     counted: int
     delta: int
+    serials: tuple[str, ...] = ()  # serialized item: written off (delta < 0) or taken into stock (delta > 0)
 
 
 @dataclass(frozen=True)
@@ -302,31 +334,38 @@ def decide(command: Command, site: SiteView) -> Event:
     if item is None:
         raise Refused("unknown_item", f"Товар {command.sku} не найден в справочнике площадки")
     match command:
-        case ReceiveUnits(sku=sku, cell_id=cell_id, qty=qty, receipt=receipt):
+        case ReceiveUnits(sku=sku, cell_id=cell_id, qty=qty, receipt=receipt, serials=serials):
             _positive(qty)
             _cell(site, cell_id, allowed=("receiving", "storage"))
-            return UnitsReceived(sku, cell_id, qty, receipt)
-        case MoveUnits(sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty):
+            _arriving(site, item, serials, qty)
+            return UnitsReceived(sku, cell_id, qty, receipt, serials)
+        case MoveUnits(sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty, serials=serials):
             _positive(qty)
             _distinct(src, dst)
             _cell(site, dst, allowed=("storage", "receiving", "assembly", "shipping"))
-            _available(site, item, _cell(site, src), qty)
-            return UnitsMoved(sku, src, dst, qty)
-        case PickUnits(task=task, sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty):
+            source = _cell(site, src)
+            _available(site, item, source, qty)
+            _leaving(site, item, source, serials, qty)
+            return UnitsMoved(sku, src, dst, qty, serials)
+        case PickUnits(task=task, sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty, serials=serials):
             _positive(qty)
             _distinct(src, dst)
             _cell(site, dst, allowed=("assembly",))
-            _available(site, item, _cell(site, src), qty)
-            return UnitsPicked(task, sku, src, dst, qty)
-        case ShipUnits(sku=sku, cell_id=cell_id, qty=qty, shipment=shipment):
+            source = _cell(site, src)
+            _available(site, item, source, qty)
+            _leaving(site, item, source, serials, qty)
+            return UnitsPicked(task, sku, src, dst, qty, serials)
+        case ShipUnits(sku=sku, cell_id=cell_id, qty=qty, shipment=shipment, serials=serials):
             _positive(qty)
-            _available(site, item, _cell(site, cell_id, allowed=("assembly", "shipping")), qty)
-            return UnitsShipped(sku, cell_id, qty, shipment)
-        case CountCell(sku=sku, cell_id=cell_id, counted=counted, count_task=task):
+            source = _cell(site, cell_id, allowed=("assembly", "shipping"))
+            _available(site, item, source, qty)
+            _leaving(site, item, source, serials, qty, packed_ok=True)
+            return UnitsShipped(sku, cell_id, qty, shipment, serials)
+        case CountCell(sku=sku, cell_id=cell_id, counted=counted, count_task=task, serials=serials):
             if counted < 0:
                 raise Refused("negative_count", "Количество при пересчёте не может быть отрицательным")
             _cell(site, cell_id)
-            return CellCounted(sku, cell_id, site.qty(sku, cell_id), counted, task)
+            return _count(site, item, cell_id, counted, task, serials)
         case RecordDefective(sku=sku, qty=qty, receipt=receipt):
             _positive(qty)
             return DefectiveReceived(sku, qty, receipt)
@@ -364,6 +403,93 @@ def _available(site: SiteView, item: Item, cell: Cell, qty: int) -> None:
         raise Refused("not_enough_stock", f"В ячейке {cell.address} только {have} шт. {item.sku}, запрошено {qty}")
 
 
+def _serial_count(item: Item, serials: tuple[str, ...], qty: int) -> None:
+    """A serialized item moves one serial per unit, each once; an unserialized one carries no serials."""
+    if not item.serialized:
+        if serials:
+            raise Refused("not_serialized", f"Товар {item.sku} «{item.name}» учитывается без серийных номеров")
+        return
+    if len(serials) != qty:
+        raise Refused(
+            "serial_required",
+            f"Товар {item.sku} «{item.name}» учитывается поштучно: нужен серийный номер каждой единицы"
+            f" ({len(serials)} из {qty})",
+        )
+    seen: set[str] = set()
+    for serial in serials:
+        if not serial or serial in seen:
+            raise Refused("duplicate_serial", f"Серийный номер {serial} товара {item.sku} указан дважды")
+        seen.add(serial)
+
+
+def _arriving(site: SiteView, item: Item, serials: tuple[str, ...], qty: int) -> None:
+    """Units entering the site: a serial already in stock here cannot arrive a second time."""
+    _serial_count(item, serials, qty)
+    for serial in serials:
+        unit = site.serial(item.sku, serial)
+        if unit is not None and unit.status == "in_stock":
+            where = _address(site, unit.cell_id)
+            message = f"Серийный номер {serial} товара {item.sku} уже на складе в ячейке {where}"
+            raise Refused("serial_in_stock", message)
+
+
+def _leaving(
+    site: SiteView, item: Item, cell: Cell, serials: tuple[str, ...], qty: int, packed_ok: bool = False
+) -> None:
+    """Units leaving a cell: every serial must be in stock in that cell (and loose, unless shipped).
+
+    Stock recorded before serials were tracked (opening balances) has units without a known serial: a serial
+    the site has never seen may leave a cell only while the cell holds more units than its known serials.
+    """
+    _serial_count(item, serials, qty)
+    unknown = 0
+    for serial in serials:
+        unit = site.serial(item.sku, serial)
+        if unit is None:
+            unknown += 1
+            continue
+        if unit.status != "in_stock":
+            status = SERIAL_STATUS_TEXT.get(unit.status, unit.status)
+            raise Refused("serial_not_in_stock", f"Серийный номер {serial} товара {item.sku} уже {status}")
+        if unit.cell_id != cell.id:
+            where = _address(site, unit.cell_id)
+            message = f"Серийный номер {serial} товара {item.sku} в ячейке {where}, а не в {cell.address}"
+            raise Refused("serial_wrong_cell", message)
+        if unit.package is not None and not packed_ok:
+            raise Refused(
+                "serial_packed",
+                f"Серийный номер {serial} лежит в упаковке {unit.package}: её перемещают только целиком",
+            )
+    if unknown:
+        untracked = site.qty(item.sku, cell.id) - len(site.serials_in(item.sku, cell.id))
+        if unknown > untracked:
+            missing = next(s for s in serials if site.serial(item.sku, s) is None)
+            raise Refused(
+                "serial_not_here", f"Серийный номер {missing} товара {item.sku} не числится в ячейке {cell.address}"
+            )
+
+
+def _count(
+    site: SiteView, item: Item, cell_id: int, counted: int, task: str | None, serials: tuple[str, ...]
+) -> CellCounted:
+    """A blind count; for a serialized item the serials found are compared with the book's serials there."""
+    book = site.qty(item.sku, cell_id)
+    if not item.serialized:
+        _serial_count(item, serials, counted)
+        return CellCounted(item.sku, cell_id, book, counted, task)
+    _serial_count(item, serials, counted)
+    on_book = set(site.serials_in(item.sku, cell_id))
+    found = set(serials)
+    missing = tuple(sorted(on_book - found))
+    extra = tuple(sorted(found - on_book))
+    return CellCounted(item.sku, cell_id, book, counted, task, tuple(sorted(found)), missing, extra)
+
+
+def _address(site: SiteView, cell_id: int | None) -> str:
+    cell = site.cell(cell_id) if cell_id is not None else None
+    return cell.address if cell else str(cell_id)
+
+
 def _adjust(command: AdjustStock, site: SiteView) -> StockAdjusted | AdjustmentRefused:
     """An approved count line: the cell's stock changes by counted − book, whatever moved since the count.
 
@@ -387,7 +513,25 @@ def _adjust(command: AdjustStock, site: SiteView) -> StockAdjusted | AdjustmentR
             f"Ячейка {address}, {command.sku}: сейчас {have} шт., корректировка {delta:+d} увела бы остаток в минус"
         )
         return refuse(command.adjustment, command.sku, command.cell_id, "would_go_negative", message)
-    return StockAdjusted(command.adjustment, command.sku, command.cell_id, command.book, command.counted, delta)
+    serials = _adjusted_serials(site, command, delta)
+    return StockAdjusted(
+        command.adjustment, command.sku, command.cell_id, command.book, command.counted, delta, serials
+    )
+
+
+def _adjusted_serials(site: SiteView, command: AdjustStock, delta: int) -> tuple[str, ...]:
+    """Which serials an approved count line writes off or takes in: the count's missing or extra ones that
+    are still so (a serial missing at the count may have turned up since, and is then kept)."""
+    item = site.item(command.sku)
+    if item is None or not item.serialized or not delta:
+        return ()
+    chosen: list[str] = []
+    for serial in command.serials:
+        unit = site.serial(command.sku, serial)
+        here = unit is not None and unit.status == "in_stock" and unit.cell_id == command.cell_id
+        if (delta < 0 and here) or (delta > 0 and (unit is None or unit.status != "in_stock")):
+            chosen.append(serial)
+    return tuple(chosen[: abs(delta)])
 
 
 def consume(command: ConsumeComponents, site: SiteView) -> ComponentsConsumed:

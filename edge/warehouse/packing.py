@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from edge.warehouse.domain import Cell, Item, Refused
+from edge.warehouse.domain import Cell, Item, Refused, SerialUnit
 
 
 @dataclass(frozen=True)
 class Package:
     sscc: str
     cell_id: int
-    status: str  # open, closed
+    status: str  # open, closed, shipped
     parent: str | None
     units: tuple[tuple[str, int], ...]  # its own units (sku, qty), children not included
     children: tuple[str, ...]
@@ -34,6 +34,8 @@ class PackageSiteView(Protocol):
 
     def contents(self, sscc: str) -> dict[str, int]: ...
 
+    def serial(self, sku: str, serial: str) -> SerialUnit | None: ...
+
 
 # Commands
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class PackUnits:
     cell_id: int
     sku: str
     qty: int
+    serials: tuple[str, ...] = ()  # a serialized item: one serial per unit
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,18 @@ class MovePackage:
     to_cell_id: int
 
 
-PackageCommand = PackUnits | NestPackage | ClosePackage | MovePackage
+@dataclass(frozen=True)
+class ShipPackage:
+    """Ship a closed box or pallet whole from a shipment's cell (WH-6). ``goods``: (sku, qty) the shipment may
+    still take from that cell; the service fills it from the task."""
+
+    package: str
+    cell_id: int
+    shipment: str
+    goods: tuple[tuple[str, int], ...] = ()
+
+
+PackageCommand = PackUnits | NestPackage | ClosePackage | MovePackage | ShipPackage
 
 
 # Events
@@ -79,6 +93,7 @@ class UnitsPacked:
     cell_id: int
     sku: str
     qty: int
+    serials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,15 +130,37 @@ class UnitsUnpacked:
     sku: str
     qty: int
     reason: str  # shipped, consumed, adjusted
+    serials: tuple[str, ...] = ()
 
 
-PackageEvent = UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked
+@dataclass(frozen=True)
+class PackageOpened:
+    """A new package with an SSCC the site issued itself («Новая коробка»)."""
+
+    package: str
+    cell_id: int
+
+
+@dataclass(frozen=True)
+class PackageShipped:
+    """A closed package shipped whole with its children; the stock left just before as ``UnitsShipped``."""
+
+    package: str
+    cell_id: int
+    shipment: str
+    packages: list[str]  # the package and every package inside it
+    contents: list[dict[str, object]]  # {"sku", "qty"}
+
+
+PackageEvent = (
+    UnitsPacked | PackageNested | PackageClosed | PackageMoved | UnitsUnpacked | PackageOpened | PackageShipped
+)
 
 
 def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEvent:
     """The event a package command produces, or ``Refused`` with the reason for the operator."""
     match command:
-        case PackUnits(package=sscc, cell_id=cell_id, sku=sku, qty=qty):
+        case PackUnits(package=sscc, cell_id=cell_id, sku=sku, qty=qty, serials=serials):
             if qty <= 0:
                 raise Refused("bad_quantity", f"Количество должно быть больше нуля, получено {qty}")
             item = site.item(sku)
@@ -137,7 +174,8 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
                     "not_enough_unpacked",
                     f"В ячейке {cell.address} неупакованных {sku} «{item.name}» {free} шт., нужно {qty}",
                 )
-            return UnitsPacked(sscc, cell_id, sku, qty)
+            _packing_serials(site, item, cell, serials, qty)
+            return UnitsPacked(sscc, cell_id, sku, qty, serials)
         case NestPackage(package=sscc, child=child_sscc, cell_id=cell_id):
             cell = _cell(site, cell_id)
             if child_sscc == sscc:
@@ -146,6 +184,8 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
             child = site.package(child_sscc)
             if child is None:
                 raise Refused("unknown_package", f"Упаковка {child_sscc} не найдена: сначала соберите и закройте её")
+            if child.status == "shipped":
+                raise Refused("package_shipped", f"Коробка {child_sscc} уже отгружена")
             if child.status != "closed":
                 raise Refused("package_open", f"Коробка {child_sscc} не закрыта: сначала нажмите «Завершить»")
             if child.parent is not None:
@@ -158,7 +198,7 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
             package = site.package(sscc)
             if package is None or not (package.units or package.children):
                 raise Refused("empty_package", f"Упаковка {sscc} пуста: сначала сканируйте в неё товар")
-            if package.status == "closed":
+            if package.status != "open":
                 raise Refused("package_closed", f"Упаковка {sscc} уже закрыта")
             units = [{"sku": sku, "qty": qty} for sku, qty in package.units]
             contents = [{"sku": sku, "qty": qty} for sku, qty in sorted(site.contents(sscc).items())]
@@ -168,6 +208,8 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
             package = site.package(sscc)
             if package is None:
                 raise Refused("unknown_package", f"Упаковка {sscc} не найдена на площадке")
+            if package.status == "shipped":
+                raise Refused("package_shipped", f"Упаковка {sscc} уже отгружена")
             if package.status != "closed":
                 raise Refused("package_open", f"Упаковка {sscc} не закрыта: перемещать можно закрытую")
             if package.parent is not None:
@@ -182,6 +224,8 @@ def decide_package(command: PackageCommand, site: PackageSiteView) -> PackageEve
                 raise Refused("wrong_cell", f"Ячейка {target.address} не подходит для этой операции")
             contents = [{"sku": sku, "qty": qty} for sku, qty in sorted(site.contents(sscc).items())]
             return PackageMoved(sscc, src, dst, contents)
+        case ShipPackage(package=sscc, cell_id=cell_id, shipment=shipment, goods=goods):
+            return _ship(site, sscc, cell_id, shipment, dict(goods))
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -201,6 +245,51 @@ def release(sku: str, cell_id: int, excess: int, holders: list[tuple[str, int]],
     return events
 
 
+def _ship(site: PackageSiteView, sscc: str, cell_id: int, shipment: str, goods: dict[str, int]) -> PackageShipped:
+    """A package leaves whole: closed, not on a pallet, in the shipment's cell, holding only what it may take."""
+    package = site.package(sscc)
+    if package is None:
+        raise Refused("unknown_package", f"Упаковка {sscc} не найдена на площадке")
+    if package.status == "shipped":
+        raise Refused("package_shipped", f"Упаковка {sscc} уже отгружена")
+    if package.status != "closed":
+        raise Refused("package_open", f"Упаковка {sscc} не закрыта: отгружать можно закрытую")
+    if package.parent is not None:
+        raise Refused("nested_package", f"Коробка {sscc} лежит на паллете {package.parent}: отгружайте паллету")
+    cell = _cell(site, cell_id)
+    if package.cell_id != cell_id:
+        where = _address(site, package.cell_id)
+        raise Refused("wrong_cell", f"Упаковка {sscc} в ячейке {where}, а не в ячейке отгрузки {cell.address}")
+    contents = site.contents(sscc)
+    for sku, qty in sorted(contents.items()):
+        if qty > goods.get(sku, 0):
+            raise Refused(
+                "not_in_shipment",
+                f"В упаковке {sscc} {sku} {qty} шт., а к отгрузке по {shipment} {goods.get(sku, 0)} шт.",
+            )
+    lines: list[dict[str, object]] = [{"sku": sku, "qty": qty} for sku, qty in sorted(contents.items())]
+    return PackageShipped(sscc, cell_id, shipment, [], lines)
+
+
+def _packing_serials(site: PackageSiteView, item: Item, cell: Cell, serials: tuple[str, ...], qty: int) -> None:
+    """A serialized unit is packed by its serial: loose, in stock, in this cell."""
+    if not item.serialized:
+        if serials:
+            raise Refused("not_serialized", f"Товар {item.sku} «{item.name}» учитывается без серийных номеров")
+        return
+    if len(serials) != qty or len(set(serials)) != qty:
+        raise Refused("serial_required", f"Товар {item.sku} «{item.name}» упаковывается поштучно по серийным номерам")
+    for serial in serials:
+        unit = site.serial(item.sku, serial)
+        if unit is None:
+            continue  # a unit of stock counted before serials were tracked: the cell's loose units cover it
+        if unit.status != "in_stock" or unit.cell_id != cell.id:
+            message = f"Серийный номер {serial} товара {item.sku} не числится в ячейке {cell.address}"
+            raise Refused("serial_not_here", message)
+        if unit.package is not None:
+            raise Refused("serial_packed", f"Серийный номер {serial} уже в упаковке {unit.package}")
+
+
 def _cell(site: PackageSiteView, cell_id: int) -> Cell:
     cell = site.cell(cell_id)
     if cell is None:
@@ -217,7 +306,7 @@ def _open_here(package: Package | None, cell: Cell) -> None:
     """A package takes content while open, in its own cell, and not yet nested in another."""
     if package is None:
         return
-    if package.status == "closed":
+    if package.status != "open":
         raise Refused("package_closed", f"Упаковка {package.sscc} уже закрыта")
     if package.cell_id != cell.id:
         raise Refused("wrong_cell", f"Упаковка {package.sscc} открыта в другой ячейке, не в {cell.address}")

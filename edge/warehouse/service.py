@@ -10,6 +10,7 @@ from typing import Any, overload
 
 from sqlite_utils import Database
 
+from devices.labels.sscc import sscc as make_sscc
 from edge.outbox import append_event
 from edge.store import write_transaction
 from edge.warehouse.domain import (
@@ -27,7 +28,12 @@ from edge.warehouse.domain import (
     ReceiveUnits,
     RecordDefective,
     Refused,
+    SerialUnit,
+    StockAdjusted,
     UnitsMoved,
+    UnitsPicked,
+    UnitsReceived,
+    UnitsShipped,
     decide,
     stock_changes,
 )
@@ -41,7 +47,10 @@ from edge.warehouse.packing import (
     PackageEvent,
     PackageMoved,
     PackageNested,
+    PackageOpened,
+    PackageShipped,
     PackUnits,
+    ShipPackage,
     UnitsPacked,
     UnitsUnpacked,
     decide_package,
@@ -67,8 +76,18 @@ class SqliteSite:
         return None if row is None else Cell(id=row[0], address=row[1], kind=row[2])
 
     def item(self, sku: str) -> Item | None:
-        row = self.db.execute("SELECT sku, name FROM items WHERE sku = ?", [sku]).fetchone()
-        return None if row is None else Item(sku=row[0], name=row[1])
+        row = self.db.execute("SELECT sku, name, serialized FROM items WHERE sku = ?", [sku]).fetchone()
+        return None if row is None else Item(sku=row[0], name=row[1], serialized=bool(row[2]))
+
+    def serial(self, sku: str, serial: str) -> SerialUnit | None:
+        return serial_of(self.db, sku, serial)
+
+    def serials_in(self, sku: str, cell_id: int) -> tuple[str, ...]:
+        rows = self.db.execute(
+            "SELECT serial FROM serials WHERE sku = ? AND cell_id = ? AND status = 'in_stock' ORDER BY serial",
+            [sku, cell_id],
+        ).fetchall()
+        return tuple(str(r[0]) for r in rows)
 
     def qty(self, sku: str, cell_id: int) -> int:
         row = self.db.execute("SELECT qty FROM stock WHERE sku = ? AND cell_id = ?", [sku, cell_id]).fetchone()
@@ -84,7 +103,17 @@ class SqliteSite:
         return package_contents(self.db, sscc)
 
 
-PACKAGE_COMMANDS = (PackUnits, NestPackage, ClosePackage, MovePackage)
+PACKAGE_COMMANDS = (PackUnits, NestPackage, ClosePackage, MovePackage, ShipPackage)
+SERIAL_FIELDS = ("serials", "missing", "extra")
+
+
+def event_payload(event: object, **extra: object) -> dict[str, object]:
+    """An event as its outbox payload; serial lists are left out when empty (an unserialized item's event)."""
+    payload: dict[str, object] = {**dataclasses.asdict(event), **extra}  # type: ignore[call-overload]
+    for name in SERIAL_FIELDS:
+        if name in payload and not payload[name]:
+            del payload[name]
+    return payload
 
 
 @overload
@@ -115,15 +144,17 @@ def handle(
         event = decide(command, SqliteSite(db))
         apply_stock(db, event)
         reason = RELEASING.get(type(event).__name__)
-        releases = release_packed(db, stock_changes(event), reason) if reason else []
+        prefer = _serial_packages(db, event)
+        releases = release_packed(db, stock_changes(event), reason, prefer) if reason else []
         check_packed(db, stock_changes(event))
         if isinstance(event, PickTaskCompleted):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.task])
         if isinstance(event, ReceiptClosed):
             db.execute("UPDATE tasks SET status = 'done' WHERE id = ?", [event.receipt])
-        seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
+        seq = append_event(db, type(event).__name__, event_payload(event), actor=actor, occurred_at=clock())
+        apply_serials(db, event, seq)
         for unpacked in releases:
-            append_event(db, "UnitsUnpacked", dataclasses.asdict(unpacked), actor=actor, occurred_at=clock())
+            append_event(db, "UnitsUnpacked", event_payload(unpacked), actor=actor, occurred_at=clock())
         if isinstance(event, CellCounted) and event.count_task:
             _close_count_task(db, event.count_task)
     return seq, event
@@ -144,9 +175,12 @@ def apply_stock(db: Database, event: Event) -> None:
 
 def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Clock) -> tuple[int, PackageEvent]:
     """A package command: its event, the package tables and, for a move, one stock move per sku (WH-2)."""
+    if isinstance(command, ShipPackage) and not command.goods:
+        command = dataclasses.replace(command, goods=tuple(task_in_cell(db, command.shipment, command.cell_id).items()))
     with write_transaction(db):
         event = decide_package(command, SqliteSite(db))
         now = clock().isoformat()
+        packed: UnitsPacked | None = None
         match event:
             case UnitsPacked(package=sscc, cell_id=cell_id, sku=sku, qty=qty):
                 db.execute(
@@ -157,6 +191,7 @@ def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Cl
                     " ON CONFLICT (sscc, sku) DO UPDATE SET qty = qty + excluded.qty",
                     [sscc, sku, qty],
                 )
+                packed = event
             case PackageNested(package=sscc, child=child, cell_id=cell_id):
                 db.execute(
                     "INSERT OR IGNORE INTO packages (sscc, cell_id, opened_at) VALUES (?, ?, ?)", [sscc, cell_id, now]
@@ -169,12 +204,31 @@ def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Cl
                 marks = ", ".join("?" for _ in tree)
                 db.execute(f"UPDATE packages SET cell_id = ? WHERE sscc IN ({marks})", [dst, *tree])  # noqa: S608
                 for line in contents:
-                    move = UnitsMoved(str(line["sku"]), src, dst, int(str(line["qty"])))
+                    sku = str(line["sku"])
+                    move = UnitsMoved(sku, src, dst, int(str(line["qty"])), serials_in_packages(db, sku, tree))
                     apply_stock(db, move)
-                    payload = {**dataclasses.asdict(move), "package": sscc}
-                    append_event(db, "UnitsMoved", payload, actor=actor, occurred_at=clock())
+                    move_seq = append_event(db, "UnitsMoved", event_payload(move, package=sscc), actor, clock())
+                    apply_serials(db, move, move_seq)
                 check_packed(db, [(str(line["sku"]), src, -1) for line in contents])
-        seq = append_event(db, type(event).__name__, dataclasses.asdict(event), actor=actor, occurred_at=clock())
+            case PackageShipped(package=sscc, cell_id=cell_id, shipment=shipment, contents=contents):
+                tree = package_tree(db, sscc)
+                event = dataclasses.replace(event, packages=tree)
+                marks = ", ".join("?" for _ in tree)
+                db.execute(
+                    f"UPDATE packages SET shipped_at = ?, shipment = ? WHERE sscc IN ({marks})",  # noqa: S608
+                    [now, shipment, *tree],
+                )
+                for line in contents:
+                    sku = str(line["sku"])
+                    serials = serials_in_packages(db, sku, tree)
+                    shipped = UnitsShipped(sku, cell_id, int(str(line["qty"])), shipment, serials)
+                    apply_stock(db, shipped)
+                    ship_seq = append_event(db, "UnitsShipped", event_payload(shipped, package=sscc), actor, clock())
+                    apply_serials(db, shipped, ship_seq)
+                check_packed(db, [(str(line["sku"]), cell_id, -1) for line in contents])
+        seq = append_event(db, type(event).__name__, event_payload(event), actor=actor, occurred_at=clock())
+        if packed is not None and packed.serials:
+            _upsert_serials(db, packed.sku, packed.serials, seq, cell_id=packed.cell_id, package=packed.package)
     return seq, event
 
 
@@ -182,8 +236,13 @@ def _handle_package(db: Database, command: PackageCommand, actor: str, clock: Cl
 RELEASING = {"UnitsShipped": "shipped", "ComponentsConsumed": "consumed", "StockAdjusted": "adjusted"}
 
 
-def release_packed(db: Database, changes: list[tuple[str, int, int]], reason: str) -> list[UnitsUnpacked]:
-    """Take out of a cell's packages what its stock no longer holds; returns the events to record."""
+def release_packed(
+    db: Database, changes: list[tuple[str, int, int]], reason: str, prefer: tuple[str, ...] = ()
+) -> list[UnitsUnpacked]:
+    """Take out of a cell's packages what its stock no longer holds; returns the events to record.
+
+    ``prefer``: packages to empty first — those that held the serials that left.
+    """
     events: list[UnitsUnpacked] = []
     for sku, cell_id, delta in changes:
         if delta >= 0:
@@ -194,8 +253,9 @@ def release_packed(db: Database, changes: list[tuple[str, int, int]], reason: st
             continue
         holders = db.execute(
             "SELECT u.sscc, u.qty FROM package_units u JOIN packages p ON p.sscc = u.sscc"
-            " WHERE p.cell_id = ? AND u.sku = ? ORDER BY p.status = 'closed', p.sscc",
-            [cell_id, sku],
+            " WHERE p.cell_id = ? AND u.sku = ? AND p.shipped_at IS NULL"
+            " ORDER BY u.sscc NOT IN (SELECT value FROM json_each(?)), p.status = 'closed', p.sscc",
+            [cell_id, sku, json.dumps(list(prefer))],
         ).fetchall()
         for unpacked in release(sku, cell_id, excess, [(str(s), int(q)) for s, q in holders], reason):
             db.execute(
@@ -230,7 +290,7 @@ def packed_qty(db: Database, sku: str, cell_id: int) -> int:
     """Units of a sku inside the packages sitting in a cell (children included: they sit in the same cell)."""
     row = db.execute(
         "SELECT COALESCE(SUM(u.qty), 0) FROM package_units u JOIN packages p ON p.sscc = u.sscc"
-        " WHERE p.cell_id = ? AND u.sku = ?",
+        " WHERE p.cell_id = ? AND u.sku = ? AND p.shipped_at IS NULL",
         [cell_id, sku],
     ).fetchone()
     return int(row[0])
@@ -238,7 +298,11 @@ def packed_qty(db: Database, sku: str, cell_id: int) -> int:
 
 def package_of(db: Database, sscc: str) -> Package | None:
     """A package with its own units and children: ``package_of(db, "046012340000000017")``."""
-    row = db.execute("SELECT sscc, cell_id, status, parent FROM packages WHERE sscc = ?", [sscc]).fetchone()
+    row = db.execute(
+        "SELECT sscc, cell_id, CASE WHEN shipped_at IS NULL THEN status ELSE 'shipped' END, parent"
+        " FROM packages WHERE sscc = ?",
+        [sscc],
+    ).fetchone()
     if row is None:
         return None
     units = db.execute("SELECT sku, qty FROM package_units WHERE sscc = ? ORDER BY sku", [sscc]).fetchall()
@@ -294,6 +358,161 @@ def package_view(db: Database, sscc: str) -> dict[str, object] | None:
     }
 
 
+def serial_of(db: Database, sku: str, serial: str) -> SerialUnit | None:
+    """Where the site last saw a serialized unit: ``serial_of(db, "K-40", "SN1")``."""
+    row = db.execute(
+        "SELECT serial, cell_id, package, status FROM serials WHERE sku = ? AND serial = ?", [sku, serial]
+    ).fetchone()
+    return None if row is None else SerialUnit(str(row[0]), row[1], row[2], str(row[3]))
+
+
+def serials_in_packages(db: Database, sku: str, ssccs: list[str]) -> tuple[str, ...]:
+    """The in-stock serials of a sku packed in any of ``ssccs``, sorted."""
+    rows = db.execute(
+        "SELECT serial FROM serials WHERE sku = ? AND status = 'in_stock'"
+        " AND package IN (SELECT value FROM json_each(?)) ORDER BY serial",
+        [sku, json.dumps(ssccs)],
+    ).fetchall()
+    return tuple(str(r[0]) for r in rows)
+
+
+def _serial_packages(db: Database, event: Event) -> tuple[str, ...]:
+    """The packages that hold the serials an event takes out of their cell (emptied first by the release)."""
+    serials = getattr(event, "serials", ())
+    if not serials:
+        return ()
+    rows = db.execute(
+        "SELECT DISTINCT package FROM serials WHERE sku = ? AND package IS NOT NULL"
+        " AND serial IN (SELECT value FROM json_each(?))",
+        [getattr(event, "sku"), json.dumps(list(serials))],  # noqa: B009 - every event with serials has a sku
+    ).fetchall()
+    return tuple(str(r[0]) for r in rows)
+
+
+def apply_serials(db: Database, event: Event, seq: int) -> None:
+    """Write where an event's serials now are, in the transaction of its stock change and outbox row (WH-1)."""
+    match event:
+        case UnitsReceived(sku=sku, cell_id=cell_id, serials=serials) if serials:
+            _upsert_serials(db, sku, serials, seq, cell_id=cell_id, package=None)
+        case (
+            UnitsMoved(sku=sku, to_cell_id=cell_id, serials=serials)
+            | UnitsPicked(sku=sku, to_cell_id=cell_id, serials=serials)
+        ) if serials:
+            _upsert_serials(db, sku, serials, seq, cell_id=cell_id)
+        case UnitsShipped(sku=sku, cell_id=cell_id, serials=serials) if serials:
+            _upsert_serials(db, sku, serials, seq, cell_id=cell_id, status="shipped")
+        case StockAdjusted(sku=sku, cell_id=cell_id, delta=delta, serials=serials) if serials:
+            status = "in_stock" if delta > 0 else "written_off"
+            _upsert_serials(db, sku, serials, seq, cell_id=cell_id, package=None, status=status)
+
+
+_KEEP = object()
+
+
+def _upsert_serials(
+    db: Database,
+    sku: str,
+    serials: tuple[str, ...],
+    seq: int,
+    *,
+    cell_id: int | None,
+    package: object = _KEEP,
+    status: str = "in_stock",
+) -> None:
+    """Set the serials' cell, status and (unless kept) package; a serial seen for the first time gets its row."""
+    keep = package is _KEEP
+    for serial in serials:
+        db.execute(
+            "INSERT INTO serials (sku, serial, cell_id, package, status, seq) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (sku, serial) DO UPDATE SET cell_id = excluded.cell_id, status = excluded.status,"
+            " seq = excluded.seq, package = CASE WHEN ? THEN serials.package ELSE excluded.package END",
+            [sku, serial, cell_id, None if keep else package, status, seq, keep],
+        )
+
+
+def serial_rows(db: Database, sku: str | None = None) -> list[dict[str, object]]:
+    """The site's serialized units as ``[{"sku", "serial", "cell", "cell_id", "package", "status", "seq"}]``."""
+    rows = db.execute(
+        "SELECT s.sku, s.serial, c.address, s.cell_id, s.package, s.status, s.seq FROM serials s"
+        " LEFT JOIN cells c ON c.id = s.cell_id WHERE ? IS NULL OR s.sku = ? ORDER BY s.sku, s.serial",
+        [sku, sku],
+    ).fetchall()
+    keys = ("sku", "serial", "cell", "cell_id", "package", "status", "seq")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def restore_serials(db: Database, picture: dict[str, Any]) -> None:
+    """A rebuilt edge takes from central's snapshot the serials it last saw and which packages left whole."""
+    for package in picture.get("packages", []):
+        if package.get("shipment"):
+            db.execute(
+                "UPDATE packages SET shipped_at = opened_at, shipment = ? WHERE sscc = ?",
+                [package["shipment"], package["sscc"]],
+            )
+    for row in picture.get("serials", []):
+        db.execute(
+            "INSERT OR REPLACE INTO serials (sku, serial, cell_id, package, status, seq) VALUES (?, ?, ?, ?, ?, ?)",
+            [row["sku"], row["serial"], row["cell_id"], row["package"], row["status"], int(row.get("seq") or 0)],
+        )
+
+
+def issue_sscc(db: Database, company_prefix: str, extension: int = 0) -> str:
+    """The next SSCC of this site, inside the caller's transaction: never issued twice, even after a crash.
+
+    The counter is a row of the site's database, so a number issued in a committed transaction is never issued
+    again and one of a rolled-back transaction was never issued. A counter that starts afresh (a rebuilt edge)
+    starts after the highest serial reference of the packages the site holds under the same stem.
+    """
+    stem = f"{extension}{company_prefix}"
+    width = 16 - len(company_prefix)
+    if db.execute("SELECT 1 FROM sscc_counter WHERE stem = ?", [stem]).fetchone() is None:
+        row = db.execute(
+            "SELECT COALESCE(MAX(CAST(substr(sscc, ?, ?) AS INTEGER)), 0) FROM packages WHERE substr(sscc, 1, ?) = ?",
+            [len(stem) + 1, width, len(stem), stem],
+        ).fetchone()
+        db.execute("INSERT INTO sscc_counter (stem, last) VALUES (?, ?)", [stem, int(row[0])])
+    while True:
+        last = int(
+            db.execute("UPDATE sscc_counter SET last = last + 1 WHERE stem = ? RETURNING last", [stem]).fetchone()[0]
+        )
+        code = make_sscc(company_prefix, last, extension)
+        if package_of(db, code) is None:
+            return code
+
+
+def open_new_package(
+    db: Database, cell_id: int, company_prefix: str, extension: int, actor: str, clock: Clock = utc_now
+) -> str:
+    """«Новая коробка»: issue the next SSCC and open the package at a cell in one transaction; returns the SSCC."""
+    with write_transaction(db):
+        cell = db.execute("SELECT kind FROM cells WHERE id = ?", [cell_id]).fetchone()
+        if cell is None:
+            raise Refused("unknown_cell", f"Ячейка {cell_id} не найдена на этой площадке")
+        code = issue_sscc(db, company_prefix, extension)
+        db.execute(
+            "INSERT INTO packages (sscc, cell_id, opened_at) VALUES (?, ?, ?)", [code, cell_id, clock().isoformat()]
+        )
+        append_event(db, "PackageOpened", event_payload(PackageOpened(code, cell_id)), actor, clock())
+    return code
+
+
+def package_weight_g(db: Database, sscc: str, box_tare_g: int, pallet_tare_g: int) -> int | None:
+    """Gross weight of a package: its units' ``weight_g`` plus the tare of every box and the pallet (DEV-2).
+
+    None when an item inside has no weight in the catalogue (the label then needs the weight typed in).
+    """
+    tree = package_tree(db, sscc)
+    net = 0
+    for sku, qty in package_contents(db, sscc).items():
+        row = db.execute("SELECT weight_g FROM items WHERE sku = ?", [sku]).fetchone()
+        if row is None or row[0] is None:
+            return None
+        net += int(row[0]) * qty
+    boxes = sum(1 for code in tree if not db.execute("SELECT 1 FROM packages WHERE parent = ?", [code]).fetchone())
+    pallets = len(tree) - boxes
+    return net + boxes * box_tare_g + pallets * pallet_tare_g
+
+
 def stock_rows(db: Database) -> list[dict[str, object]]:
     """The site's stock as ``[{"sku", "cell", "qty"}]`` sorted by sku then cell address."""
     rows = db.execute(
@@ -327,7 +546,12 @@ def _with_site_facts(db: Database, command: Command) -> Command:
                 " AND json_extract(payload, '$.sku') = ? AND json_extract(payload, '$.cell_id') = ?",
                 [count_seq, sku, cell_id],
             ).fetchone()
-            return dataclasses.replace(command, recounted=later is not None)
+            counted = db.execute(
+                "SELECT payload FROM outbox WHERE seq = ? AND type = 'CellCounted'", [count_seq]
+            ).fetchone()
+            fact = json.loads(counted[0]) if counted else {}
+            serials = tuple(fact.get("missing", [])) + tuple(fact.get("extra", []))
+            return dataclasses.replace(command, recounted=later is not None, serials=serials)
         case ConsumeComponents(need=need):
             return dataclasses.replace(command, holdings=component_holdings(db, [sku for sku, _ in need]))
     return command

@@ -15,7 +15,13 @@ def test_healthz_reports_site_and_migrations(tmp_path):
         "status": "ok",
         "service": "edge",
         "site": "W1",
-        "migrations": ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal", "m003_tasks", "m004_packages"],
+        "migrations": [
+            "m001_outbox_and_read_copies",
+            "m002_staff_and_scan_journal",
+            "m003_tasks",
+            "m004_packages",
+            "m005_serials_and_sscc",
+        ],
     }
 
 

@@ -22,7 +22,13 @@ def test_one_database_file_per_site_in_wal_mode(tmp_path):
 def test_migrations_apply_once(tmp_path):
     path = tmp_path / "W1.db"
     db = open_site_database(path)
-    names = ["m001_outbox_and_read_copies", "m002_staff_and_scan_journal", "m003_tasks", "m004_packages"]
+    names = [
+        "m001_outbox_and_read_copies",
+        "m002_staff_and_scan_journal",
+        "m003_tasks",
+        "m004_packages",
+        "m005_serials_and_sscc",
+    ]
     assert applied_migrations(db) == names
     db.conn.close()
     again = open_site_database(path)
