@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from central.logistics import dispatches
 from central.store import schema as s
 from central.sync.downlog import append_down
 from devices.barcodes import BarcodeError, TaskCode, company_code, interpret
@@ -167,7 +168,12 @@ def order_of_task(conn: Connection, task: str) -> int | None:
 
 
 def project_pick_facts(conn: Connection, site_id: int, facts: Sequence[tuple[Event, Fact]], now: datetime) -> None:
-    """Follow pick tasks through the site's facts, inside the inbox transaction."""
+    """Follow pick tasks through the site's facts, inside the inbox transaction.
+
+    Received: the task is in work and the dispatch keeps when (WH-6). Completed: the task is done, a shortage is
+    an exception for the office, and the dispatcher and the logisticians are told the order is picked (WH-4).
+    Shipped against the task: the shipment is logged once (``central.logistics.dispatches.log_shipment``).
+    """
     tasks = s.dispatch_tasks.c
     for event, fact in facts:
         if isinstance(fact, PickTaskReceived | PickTaskCompleted | UnitsShipped):
@@ -175,10 +181,13 @@ def project_pick_facts(conn: Connection, site_id: int, facts: Sequence[tuple[Eve
             task_id = _task_id(code)
             if task_id is None:
                 continue
+            order_id = conn.execute(select(tasks.order_id).where(tasks.id == task_id, tasks.kind == "pick")).scalar()
             if isinstance(fact, PickTaskReceived):
                 conn.execute(
                     update(s.dispatch_tasks).where(tasks.id == task_id, tasks.status == "new").values(status="in_work")
                 )
+                if order_id is not None:
+                    dispatches.record_received(conn, order_id, site_id, task_id, event.occurred_at, now)
             elif isinstance(fact, PickTaskCompleted):
                 conn.execute(update(s.dispatch_tasks).where(tasks.id == task_id).values(status="done"))
                 short = [
@@ -191,29 +200,34 @@ def project_pick_facts(conn: Connection, site_id: int, facts: Sequence[tuple[Eve
                             message=f"задание {code} отобрано с недостачей: " + "; ".join(short),
                         )
                     )  # fmt: skip
-            else:
-                _log_shipment(conn, site_id, task_id, code, event)
+                if order_id is not None:
+                    dispatches.record_picked(conn, order_id, site_id, task_id, short, event.occurred_at, now)
+            elif order_id is not None:
+                _log_shipment(conn, site_id, order_id, code, event, now)
 
 
-def _log_shipment(conn: Connection, site_id: int, task_id: int, code: str, event: Event) -> None:
-    order_id = conn.execute(select(s.dispatch_tasks.c.order_id).where(s.dispatch_tasks.c.id == task_id)).scalar()
-    if order_id is None:
-        return
-    received = conn.execute(
-        select(s.inbox.c.occurred_at).where(
-            s.inbox.c.site_id == site_id,
-            s.inbox.c.type == "PickTaskReceived",
-            s.inbox.c.payload == json.dumps({"task": code}, ensure_ascii=False),
-        )
-    ).scalar()
-    known = conn.execute(
-        select(s.shipments.c.id).where(s.shipments.c.order_id == order_id, s.shipments.c.site_id == site_id)
-    ).scalar()
-    if known is None:
-        conn.execute(
-            insert(s.shipments).values(
-                order_id=order_id, site_id=site_id, task_received_at=received or event.occurred_at,
-                shipped_at=event.occurred_at,
-            )
-        )  # fmt: skip
-        conn.execute(update(s.orders).where(s.orders.c.id == order_id).values(status="shipped"))
+def _log_shipment(conn: Connection, site_id: int, order_id: int, code: str, event: Event, now: datetime) -> None:
+    """The edge shipped against the task: log it with the time the site received the task."""
+    dispatches.log_shipment(
+        conn, order_id, site_id, event.occurred_at, now, received_at=_received_at(conn, site_id, code)
+    )
+
+
+def _received_at(conn: Connection, site_id: int, code: str) -> datetime | None:
+    """When the site reported receiving the task, from the ledger: for tasks received before dispatches kept it.
+
+    The payload is decoded rather than compared as text: a newer edge may add fields or order them otherwise.
+    """
+    rows = conn.execute(
+        select(s.inbox.c.occurred_at, s.inbox.c.payload)
+        .where(s.inbox.c.site_id == site_id, s.inbox.c.type == "PickTaskReceived")
+        .order_by(s.inbox.c.seq)
+    )
+    for occurred_at, payload in rows:
+        try:
+            fact = json.loads(payload)
+        except ValueError:
+            continue
+        if isinstance(fact, dict) and fact.get("task") == code:
+            return occurred_at  # type: ignore[no-any-return]
+    return None

@@ -1027,7 +1027,7 @@ dispatches = Table(
     Column("comment", Text),
     _ts("booked_at", nullable=True),
     _fk("booked_by", "users", nullable=True),
-    Column("document_kind", String(8), nullable=False),
+    Column("document_kind", String(8)),  # empty: the ``default_document`` setting
     _ts("shipped_at", nullable=True),
     _fk("shipped_by", "users", nullable=True),
     Column("documents_due_on", Date),

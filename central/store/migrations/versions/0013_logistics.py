@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("comment", sa.Text(), nullable=True),
         _ts("booked_at"),
         sa.Column("booked_by", sa.Integer(), nullable=True),
-        sa.Column("document_kind", sa.String(length=8), nullable=False),
+        sa.Column("document_kind", sa.String(length=8), nullable=True),
         _ts("shipped_at"),
         sa.Column("shipped_by", sa.Integer(), nullable=True),
         sa.Column("documents_due_on", sa.Date(), nullable=True),
