@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from edge.terminal.service import Feedback, Terminals, journal
+from edge.terminal.service import Feedback, Terminals
 from edge.terminal.session import Mode
 
 router = APIRouter(prefix="/api/v1")
@@ -66,8 +66,7 @@ def scan(body: ScanIn, terminals: SiteTerminals) -> FeedbackOut:
 @router.get("/scans")
 def scans(terminals: SiteTerminals, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, object]]:
     """The scan journal, newest first: source, raw code, interpretation, outcome, message."""
-    with terminals.lock:
-        return journal(terminals.db, limit)
+    return terminals.journal(limit)
 
 
 @router.get("/terminal/{workstation}", response_model=FeedbackOut)

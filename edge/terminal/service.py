@@ -1,8 +1,11 @@
 """The terminal service: a scan is resolved, stepped through the session, and its commands committed.
 
 One site database connection is shared by every terminal of the site; SQLite takes one writer at a time,
-so the service serialises access with a lock and each scan is one transaction: the warehouse commands it
-completes, their outbox events and its journal row.
+so the service serialises access with a lock. Each scan is applied on its own — the warehouse commands it
+completes, their outbox events and its journal row, inside a SAVEPOINT so a refusal takes back only itself —
+and the scans that arrived while the previous COMMIT was being made durable share the next one (group
+commit: one fsync for the group). A scan is answered only after the COMMIT that covers it returned; when
+that COMMIT fails, every scan of the group is answered with the error and nothing of the group is written.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from edge.warehouse.service import Clock, apply_adjustments, handle, has_pending
 
 log = logging.getLogger(__name__)
 Resolver = Callable[[Database, str], Input]
+SIGN_IN = "Войдите: отсканируйте бейдж и введите PIN-код"
 JOURNAL_COLUMNS = (
     "id", "at", "workstation", "operator", "source", "code", "interpretation", "outcome", "message", "event_seq"
 )  # fmt: skip
@@ -82,6 +86,21 @@ def storage_failure_message(exc: sqlite3.DatabaseError) -> str:
     return "Скан НЕ записан: ошибка базы данных склада. Сообщите администратору"
 
 
+MAX_GROUP = 64  # scans made durable by one COMMIT at most, so a long queue still answers in slices
+Work = Callable[[], "Feedback"]
+
+
+@dataclass(eq=False)
+class _Ticket:
+    """One action waiting for the group commit that covers it."""
+
+    workstation: str
+    work: Work
+    done: bool = False
+    answer: Feedback | None = None
+    error: BaseException | None = None
+
+
 class Terminals:
     """Every handheld of one site: their operators, their sessions, and the one path to the database."""
 
@@ -89,11 +108,23 @@ class Terminals:
         self.db = db
         self.resolve = resolve
         self.clock = clock
+        # Guards the connection. It is released only between groups, so whoever takes it (a reader, the
+        # shop floor) never meets a group's transaction half done.
         self.lock = threading.RLock()  # re-entered when a reply reads the open count tasks
         self.sessions: dict[str, Session] = {}
         self.operators: dict[str, Operator] = {}
         self.serials: dict[str, int] = {}
         self.latest: dict[str, Feedback] = {}
+        self.commits = 0  # groups made durable, for support and the tests of group commit
+        self._queue: list[_Ticket] = []
+        self._queue_changed = threading.Condition()
+        self._leading = False  # one thread at a time applies and commits a group
+
+    @property
+    def queued(self) -> int:
+        """Actions waiting for the next group: ``terminals.queued``."""
+        with self._queue_changed:
+            return len(self._queue)
 
     def login(self, workstation: str, badge: str, pin: str) -> Feedback:
         """Sign an operator in by badge and PIN: ``terminals.login("ТСД-3", "2200000000013", "1234")``."""
@@ -115,65 +146,70 @@ class Terminals:
 
     def choose_mode(self, workstation: str, mode: Mode) -> Feedback:
         """Switch mode; an uncommitted step of the previous mode is dropped."""
-        if (refusal := self._signed_out(workstation)) is not None:
-            return refusal
+        if workstation not in self.operators:
+            return self._feedback(workstation, Reply(False, SIGN_IN))
         self.sessions[workstation] = start(mode)
         return self._feedback(workstation, Reply(True, f"Режим: {MODE_TITLES[mode]}"))
 
     def scan(self, workstation: str, code: str, source: str = "browser") -> Feedback:
         """Handle one scanned code from a handheld's page or a scanner bound to the workstation."""
-        if (refusal := self._signed_out(workstation, code=code, source=source)) is not None:
-            return refusal
-        with self.lock:
-            # Approved adjustments are applied by the sync thread as they arrive, not on the scan path.
+
+        def work() -> Feedback:
+            if workstation not in self.operators:
+                self._journal(workstation, source, code, None, "refused", SIGN_IN, None)
+                return self._screen(workstation, Reply(False, SIGN_IN))
             try:
                 scanned = self.resolve(self.db, code)
             except Refused as refused:
-                self._note(workstation, source, code, None, "invalid", refused.message)
-                return self._feedback(workstation, Reply(False, refused.message))
-            return self._advance(workstation, lambda s: step(s, scanned), source, code, _describe(scanned))
+                self._journal(workstation, source, code, None, "invalid", refused.message, None)
+                return self._screen(workstation, Reply(False, refused.message))
+            return self._apply(workstation, lambda s: step(s, scanned), source, code, _describe(scanned))
+
+        # Approved adjustments are applied by the sync thread as they arrive, not on the scan path.
+        return self._submit(workstation, work)
 
     def typed(self, workstation: str, qty: int) -> Feedback:
         """A quantity typed on the keypad instead of scanning every unit."""
-        if (refusal := self._signed_out(workstation)) is not None:
-            return refusal
-        with self.lock:
-            return self._advance(workstation, lambda s: step(s, TypedQuantity(qty)), "keypad", str(qty), None)
+        return self._submit_signed_in(
+            workstation, lambda: self._apply(workstation, lambda s: step(s, TypedQuantity(qty)), "keypad", str(qty))
+        )
 
     def finish(self, workstation: str) -> Feedback:
         """«Завершить» («Отгрузить» in ship mode): close the count, pick task or receipt, or ship the task."""
-        if (refusal := self._signed_out(workstation)) is not None:
-            return refusal
+        if workstation not in self.operators:
+            return self._feedback(workstation, Reply(False, SIGN_IN))
         with self.lock:
             self._apply_adjustments()
-            session = self.sessions[workstation]
-            match session.mode:
-                case "pick":
-                    return self._advance(workstation, finish_pick, "keypad", "finish", None)
-                case "ship":
-                    return self._advance(workstation, finish_ship, "keypad", "ship", None)
-                case "receive":
-                    return self._advance(workstation, finish_receipt, "keypad", "finish", None)
-                case "pack":
-                    return self._advance(workstation, finish_pack, "keypad", "finish", None)
-                case "move":
-                    return self._feedback(workstation, Reply(False, "В режиме «Перемещение» нечего завершать"))
-            cell_id = session.cell.id if session.cell else -1
-            book = {r[0] for r in self.db.execute("SELECT sku FROM stock WHERE cell_id = ?", [cell_id])}
-            task = next((task_id for task_id, _, cells in self._count_tasks() if cell_id in cells), None)
-            return self._advance(workstation, lambda s: finish_count(s, book, task), "keypad", "finish", None)
+        return self._submit_signed_in(workstation, lambda: self._finish(workstation))
+
+    def _finish(self, workstation: str) -> Feedback:
+        session = self.sessions[workstation]
+        match session.mode:
+            case "pick":
+                return self._apply(workstation, finish_pick, "keypad", "finish")
+            case "ship":
+                return self._apply(workstation, finish_ship, "keypad", "ship")
+            case "receive":
+                return self._apply(workstation, finish_receipt, "keypad", "finish")
+            case "pack":
+                return self._apply(workstation, finish_pack, "keypad", "finish")
+            case "move":
+                return self._screen(workstation, Reply(False, "В режиме «Перемещение» нечего завершать"))
+        cell_id = session.cell.id if session.cell else -1
+        book = {r[0] for r in self.db.execute("SELECT sku FROM stock WHERE cell_id = ?", [cell_id])}
+        task = next((task_id for task_id, _, cells in self._count_tasks() if cell_id in cells), None)
+        return self._apply(workstation, lambda s: finish_count(s, book, task), "keypad", "finish")
 
     def defective(self, workstation: str) -> Feedback:
         """«Брак» in receive mode: the units of the pending item are defective — recorded, not put into stock."""
-        if (refusal := self._signed_out(workstation)) is not None:
-            return refusal
-        with self.lock:
-            return self._advance(workstation, mark_defective, "keypad", "defective", None)
+        return self._submit_signed_in(
+            workstation, lambda: self._apply(workstation, mark_defective, "keypad", "defective")
+        )
 
     def undo(self, workstation: str) -> Feedback:
         """Take back the last scan of the step in progress."""
-        if (refusal := self._signed_out(workstation)) is not None:
-            return refusal
+        if workstation not in self.operators:
+            return self._feedback(workstation, Reply(False, SIGN_IN))
         session, reply = undo(self.sessions[workstation])
         self.sessions[workstation] = session
         return self._feedback(workstation, reply)
@@ -183,6 +219,11 @@ class Terminals:
         with self.lock:
             self._apply_adjustments()
         return self._feedback(workstation, Reply(True, ""))
+
+    def journal(self, limit: int) -> list[dict[str, object]]:
+        """The latest scans, newest first, all of them committed: ``terminals.journal(50)``."""
+        with self.lock:
+            return journal(self.db, limit)
 
     def _apply_adjustments(self) -> None:
         """Apply approved count adjustments that arrived from central (WH-9); never in the way of a scan."""
@@ -206,19 +247,96 @@ class Terminals:
             tasks.append((str(task_id), what, {int(c["cell_id"]) for c in cells}))
         return tasks
 
-    def _advance(
+    # --- group commit -------------------------------------------------------------------------------------
+    def _submit_signed_in(self, workstation: str, work: Work) -> Feedback:
+        """Submit a keypad action; a workstation nobody is signed in at is refused without a journal row."""
+        if workstation not in self.operators:
+            return self._feedback(workstation, Reply(False, SIGN_IN))
+
+        def guarded() -> Feedback:
+            if workstation not in self.operators:  # signed out while the action waited for its group
+                return self._screen(workstation, Reply(False, SIGN_IN))
+            return work()
+
+        return self._submit(workstation, guarded)
+
+    def _submit(self, workstation: str, work: Work) -> Feedback:
+        """Run ``work`` in the next group and answer once that group's COMMIT returned (or failed)."""
+        ticket = _Ticket(workstation, work)
+        with self._queue_changed:
+            self._queue.append(ticket)
+        while True:
+            with self._queue_changed:
+                while not ticket.done and self._leading:
+                    self._queue_changed.wait()
+                if ticket.done:
+                    break
+                self._leading = True
+            group: list[_Ticket] = []
+            try:
+                with self.lock:
+                    # Taken only now: everything that queued while the lock was busy joins this group.
+                    with self._queue_changed:
+                        group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+                    self._run_group(group)
+            finally:
+                with self._queue_changed:
+                    self._leading = False
+                    for member in group:
+                        member.done = True
+                    self._queue_changed.notify_all()
+        if ticket.error is not None:
+            raise ticket.error
+        assert ticket.answer is not None  # every member of a finished group has an answer or an error
+        return ticket.answer
+
+    def _run_group(self, group: list[_Ticket]) -> None:
+        """Apply every action of the group one by one in one transaction, COMMIT once, then answer them all."""
+        before = {member.workstation: self.sessions.get(member.workstation) for member in group}
+        answers: list[Feedback] = []
+        try:
+            with write_transaction(self.db):
+                for member in group:
+                    answers.append(member.work())
+                    if not self.db.conn.in_transaction:
+                        # SQLite ends the whole transaction on some errors (a full disk among them).
+                        raise sqlite3.OperationalError("the group's transaction was rolled back")
+        except sqlite3.DatabaseError as exc:
+            # Disk full, a failing disk or a lock held too long: nothing of the group was written, so no one
+            # may hear a success beep; the sessions stay where they were and the same scans can be repeated.
+            log.exception("a group of %d scans was not recorded", len(group))
+            self._restore(before)
+            for member in group:
+                member.answer = self._feedback(member.workstation, Reply(False, storage_failure_message(exc)))
+            return
+        except BaseException as exc:
+            self._restore(before)
+            for member in group:
+                member.error = exc
+            raise
+        self.commits += 1
+        for member, answer in zip(group, answers, strict=True):
+            member.answer = self._remember(member.workstation, answer)
+
+    def _restore(self, sessions: dict[str, Session | None]) -> None:
+        for workstation, session in sessions.items():
+            if session is not None and workstation in self.operators:
+                self.sessions[workstation] = session
+
+    def _apply(
         self,
         workstation: str,
         transition: Callable[[Session], tuple[Session, Reply]],
         source: str,
         code: str,
-        interpretation: str | None,
+        interpretation: str | None = None,
     ) -> Feedback:
+        """One action inside the group's transaction, in its own SAVEPOINT; answered after the group's COMMIT."""
         session, reply = transition(self.sessions[workstation])
         operator = self.operators[workstation]
         seqs: list[int] = []
         try:
-            with write_transaction(self.db):
+            with write_transaction(self.db):  # a SAVEPOINT: a refusal takes back only this action
                 for command in reply.commands:
                     seqs.append(handle(self.db, command, actor=f"badge:{operator.badge}", clock=self.clock)[0])
                 outcome = "ok" if reply.ok else "refused"
@@ -226,34 +344,11 @@ class Terminals:
                     workstation, source, code, interpretation, outcome, reply.message, seqs[-1] if seqs else None
                 )
         except Refused as refused:
-            # The warehouse said no: nothing was written, and the session stays where it was.
-            self._note(workstation, source, code, interpretation, "refused", refused.message)
-            return self._feedback(workstation, Reply(False, refused.message))
-        except sqlite3.DatabaseError as exc:
-            # Disk full, a failing disk or a lock held too long: the transaction was rolled back, so the
-            # operator must not hear a success beep; the session stays and the same scan can be repeated.
-            log.exception("scan not recorded")
-            return self._feedback(workstation, Reply(False, storage_failure_message(exc)))
+            # The warehouse said no: nothing of this action was written, and the session stays where it was.
+            self._journal(workstation, source, code, interpretation, "refused", refused.message, None)
+            return self._screen(workstation, Reply(False, refused.message))
         self.sessions[workstation] = session
-        return self._feedback(workstation, reply, tuple(seqs))
-
-    def _signed_out(self, workstation: str, code: str | None = None, source: str = "browser") -> Feedback | None:
-        if workstation in self.operators:
-            return None
-        message = "Войдите: отсканируйте бейдж и введите PIN-код"
-        if code is not None:
-            with self.lock:
-                self._note(workstation, source, code, None, "refused", message)
-        return self._feedback(workstation, Reply(False, message))
-
-    def _note(
-        self, workstation: str, source: str, code: str, interpretation: str | None, outcome: str, message: str
-    ) -> None:
-        """Journal a scan that changed nothing; a journal that cannot be written must not hide the refusal."""
-        try:
-            self._journal(workstation, source, code, interpretation, outcome, message, None)
-        except sqlite3.DatabaseError:
-            log.exception("the scan journal could not record a %s scan", outcome)
+        return self._screen(workstation, reply, tuple(seqs))
 
     def _journal(
         self,
@@ -283,21 +378,21 @@ class Terminals:
         )
 
     def _feedback(self, workstation: str, reply: Reply, seqs: tuple[int, ...] = ()) -> Feedback:
+        return self._remember(workstation, self._screen(workstation, reply, seqs))
+
+    def _screen(self, workstation: str, reply: Reply, seqs: tuple[int, ...] = ()) -> Feedback:
+        """What the screen shows after ``reply``, before it is numbered and remembered as the latest answer."""
         operator = self.operators.get(workstation)
         session = self.sessions.get(workstation)
         if operator is None or session is None:
-            return self._remember(
-                workstation, Feedback(reply.ok, reply.message, "Отсканируйте бейдж", "login", None, seqs)
-            )
+            return Feedback(reply.ok, reply.message, "Отсканируйте бейдж", "login", None, seqs)
         text = prompt(session)
         if session.mode == "count" and session.cell is None:
             with self.lock:
                 tasks = self._count_tasks()
             if tasks:
                 text += ". Задания на пересчёт: " + "; ".join(what for _, what, _ in tasks[:3])
-        return self._remember(
-            workstation, Feedback(reply.ok, reply.message, text, session.mode, operator.full_name, seqs)
-        )
+        return Feedback(reply.ok, reply.message, text, session.mode, operator.full_name, seqs)
 
     def _remember(self, workstation: str, feedback: Feedback) -> Feedback:
         # A fixed scanner's scan is answered here, not to the page: the page polls ``last`` to show and sound it.
