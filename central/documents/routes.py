@@ -4,6 +4,8 @@
 JSON may print it. ``GET /api/v1/orders/{id}/contract.docx`` and ``…/contract.pdf`` — the supply contract
 filled from the company's template; the order's people as in the orders API (a sales manager: own orders).
 ``POST /api/v1/orders/{id}/contract/send`` e-mails both to the customer over SMTP.
+``POST /api/v1/orders/{id}/contract/scan`` (multipart, field ``file``) keeps the signed scan (PDF, JPEG or PNG);
+``GET …/contract/scan`` downloads the latest one.
 """
 
 from __future__ import annotations
@@ -11,17 +13,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from central.auth.staff import CurrentUser, DbEngine, User
-from central.documents import contract
+from central.documents import contract, scans
 from central.documents.invoice_pdf import invoice_customer, invoice_lines, invoice_pdf
 from central.documents.mail import Attachment, Letter, MailError, send_mail
 from central.documents.settings import DocumentSettings
-from central.orders.domain import Forbidden
-from central.orders.routes import RussianRoute
+from central.orders.domain import Forbidden, OrderRefused
+from central.orders.routes import REFUSALS, Now, RussianRoute
 from central.orders.service import NOT_YOURS, may_order
 from central.payments import routes as payment_routes
 from central.settings import CentralSettings
@@ -125,6 +127,13 @@ def send_contract(
     documents: Documents,
 ) -> dict[str, Any]:
     """E-mail the filled contract (.docx for signing and its PDF) to the customer over SMTP."""
+    return mail_contract(order_id, body, request, user, engine, documents)
+
+
+def mail_contract(
+    order_id: int, body: ContractMailIn, request: Request, user: User, engine: DbEngine, documents: DocumentSettings
+) -> dict[str, Any]:
+    """Send the contract letter (the API's and the order card's form): who it went to and what was attached."""
     data, title = _contract(order_id, request, user, engine, documents)
     settings: CentralSettings = request.app.state.settings
     text = (
@@ -147,3 +156,28 @@ def send_contract(
     except MailError as exc:
         raise HTTPException(502, str(exc)) from exc
     return {"sent_to": body.to, "message_id": message_id, "attachments": [a.filename for a in letter.attachments]}
+
+
+def read_upload(file: UploadFile) -> bytes:
+    """The uploaded bytes, read no further than one byte past the scan limit (so a huge file is not held)."""
+    return file.file.read(scans.MAX_SCAN_BYTES + 1)
+
+
+@router.post("/orders/{order_id}/contract/scan", status_code=201, responses=REFUSALS)
+def upload_scan(order_id: int, file: UploadFile, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
+    """Attach the signed contract's scan (PDF, JPEG or PNG, up to 10 MB); the order card then shows it signed."""
+    try:
+        scan_id = scans.store_scan(engine, user, order_id, file.filename or "", read_upload(file), moment)
+        return {"id": scan_id, **(scans.signed(engine, user, order_id) or {})}
+    except OrderRefused as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+
+
+@router.get("/orders/{order_id}/contract/scan", responses=REFUSALS)
+def download_scan(order_id: int, user: CurrentUser, engine: DbEngine) -> Response:
+    """The latest signed scan of the order's contract, as uploaded."""
+    try:
+        scan = scans.latest_scan(engine, user, order_id)
+    except OrderRefused as exc:
+        raise HTTPException(exc.status, exc.message) from exc
+    return _attachment(scan.data, scan.media_type, scan.filename)

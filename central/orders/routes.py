@@ -208,3 +208,71 @@ def expire_reservations(user: CurrentUser, engine: DbEngine, moment: Now) -> dic
             for e in expired
         ]
     }
+
+
+@router.get("/orders", responses=REFUSALS)
+def list_orders(
+    user: CurrentUser, engine: DbEngine, status: str | None = None, customer_id: int | None = None
+) -> dict[str, Any]:
+    """Orders newest first with their stage (ORD-10): a sales manager's own, everyone's for the directors."""
+    try:
+        return {"orders": service.order_list(engine, user, status or None, customer_id)}
+    except OrderRefused as exc:
+        raise _refused(exc) from exc
+
+
+class DisputeIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ResolutionIn(BaseModel):
+    resolution: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("/orders/{order_id}/disputes", responses=REFUSALS)
+def order_disputes(order_id: int, user: CurrentUser, engine: DbEngine) -> dict[str, Any]:
+    """The order's disputes, the open one first."""
+    try:
+        return {"disputes": service.disputes(engine, user, order_id)}
+    except OrderRefused as exc:
+        raise _refused(exc) from exc
+
+
+@router.post("/orders/{order_id}/disputes", status_code=201, responses=REFUSALS)
+def open_dispute(order_id: int, body: DisputeIn, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
+    """Open a dispute over the order (its stage shows «Спор»); the commercial director and the manager are told."""
+    try:
+        dispute_id = service.open_dispute(engine, user, order_id, body.reason, moment)
+    except OrderRefused as exc:
+        raise _refused(exc) from exc
+    return {"id": dispute_id, "order_id": order_id}
+
+
+@router.post("/disputes/{dispute_id}/close", responses=REFUSALS)
+def close_dispute(
+    dispute_id: int, body: ResolutionIn, user: CurrentUser, engine: DbEngine, moment: Now
+) -> dict[str, Any]:
+    """Close an open dispute with its resolution."""
+    try:
+        order_id = service.close_dispute(engine, user, dispute_id, body.resolution, moment)
+    except OrderRefused as exc:
+        raise _refused(exc) from exc
+    return {"id": dispute_id, "order_id": order_id, "closed": True}
+
+
+@router.post("/deficit/send", responses=REFUSALS)
+def send_deficit(user: CurrentUser, engine: DbEngine, day: Today, moment: Now) -> dict[str, Any]:
+    """Send the deficit statement of all open orders to every purchasing manager and dispatcher (ORD-3)."""
+    try:
+        return {"notified": service.send_deficit(engine, user, day, moment)}
+    except OrderRefused as exc:
+        raise _refused(exc) from exc
+
+
+@router.post("/orders/{order_id}/deficit/send", responses=REFUSALS)
+def send_order_deficit(order_id: int, user: CurrentUser, engine: DbEngine, day: Today, moment: Now) -> dict[str, Any]:
+    """Send one order's short lines to every purchasing manager and dispatcher (ORD-3)."""
+    try:
+        return {"notified": service.send_deficit(engine, user, day, moment, order_id)}
+    except OrderRefused as exc:
+        raise _refused(exc) from exc

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from central.auth.staff import User
+from central.notifications.inbox import notify
 from central.orders.availability import ItemSupply, LineAvailability, check_line
 from central.orders.domain import (
     RESERVATION_TERM_DAYS,
@@ -45,6 +46,7 @@ from central.orders.reservations import (
     item_states,
     lock_items,
 )
+from central.orders.stage import order_stages
 from central.orders.variants import variants
 from central.store import schema as s
 
@@ -59,6 +61,7 @@ SOURCES = ("manager", "portal", "email")
 PAYMENT_FORMS = ("prepayment", "advance", "deferral", "consignment")
 RETURN_TERMS = ("full_until_date", "partial", "defects_only", "no_return")
 OPEN_STATUSES = ("draft", "confirmed")
+VIEW_ROLES = (*ORDER_ROLES, "director")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,12 @@ class Confirmation:
 
 def may_order(user: User) -> None:
     if user.role not in ORDER_ROLES:
+        raise Forbidden(FORBIDDEN)
+
+
+def may_view(user: User) -> None:
+    """Orders are read by the people who work on them and by the director (who changes nothing)."""
+    if user.role not in VIEW_ROLES:
         raise Forbidden(FORBIDDEN)
 
 
@@ -279,7 +288,7 @@ def expire(engine: Engine, now: dt.datetime) -> list[Expired]:
 
 def order_view(engine: Engine, user: User, order_id: int, today: dt.date) -> dict[str, Any]:
     """The order as the API shows it: lines with prices, stock check, reservations, variants, deficit."""
-    may_order(user)
+    may_view(user)
     with engine.connect() as conn:
         return _order_view(conn, user, order_id, today)
 
@@ -733,3 +742,159 @@ def _order_view(conn: Connection, user: User, order_id: int, today: dt.date) -> 
         },
         "deficit": deficit,
     }
+
+
+# --- the office pages' reads and commands ---------------------------------------------------------------------
+
+
+def order_list(
+    engine: Engine, user: User, status: str | None = None, customer_id: int | None = None, limit: int = 300
+) -> list[dict[str, Any]]:
+    """Orders newest first with their stage: a manager's own, everyone's for the directors and the dispatcher."""
+    may_view(user)
+    o = s.orders.c
+    query = (
+        select(o.id, o.number, o.status, o.created_at, o.deadline, o.total_kop, o.customer_id,
+               s.customers.c.name.label("customer"), s.users.c.login.label("manager"))
+        .join(s.customers, s.customers.c.id == o.customer_id)
+        .join(s.users, s.users.c.id == o.manager_id)
+        .order_by(o.created_at.desc(), o.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    if user.role == "sales_manager":
+        query = query.where(o.manager_id == user.id)
+    if status:
+        query = query.where(o.status == status)
+    if customer_id is not None:
+        query = query.where(o.customer_id == customer_id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        stages = order_stages(conn, [r.id for r in rows])
+    return [
+        {
+            "id": r.id, "number": r.number, "status": r.status, "status_title": _STATUS_WORDS.get(r.status, r.status),
+            "created_at": aware(r.created_at).isoformat(), "deadline": r.deadline.isoformat(),
+            "total_kop": int(r.total_kop), "customer_id": r.customer_id, "customer": r.customer, "manager": r.manager,
+            "stage": stages[r.id].code if r.id in stages else None,
+            "stage_title": stages[r.id].title if r.id in stages else None,
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+def customers_for(engine: Engine, user: User) -> list[dict[str, Any]]:
+    """The customers a user may order for: a manager's own, all of them for the others who take orders."""
+    may_view(user)
+    c = s.customers.c
+    query = select(c.id, c.name, c.inn, c.payment_method, c.manager_id).order_by(c.name)
+    if user.role == "sales_manager":
+        query = query.where(c.manager_id == user.id)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def disputes(engine: Engine, user: User, order_id: int) -> list[dict[str, Any]]:
+    """The order's disputes, the open one first (ORD-10)."""
+    may_view(user)
+    d = s.order_disputes.c
+    opener, closer = s.users.alias("opener"), s.users.alias("closer")
+    with engine.connect() as conn:
+        _own(user, _order_manager(conn, order_id))
+        rows = conn.execute(
+            select(s.order_disputes, opener.c.full_name.label("opened_name"), closer.c.full_name.label("closed_name"))
+            .join(opener, opener.c.id == d.opened_by)
+            .outerjoin(closer, closer.c.id == d.closed_by)
+            .where(d.order_id == order_id)
+            .order_by(d.closed_at.is_not(None), d.opened_at.desc())
+        ).all()
+    return [
+        {
+            "id": r.id, "reason": r.reason, "opened_at": aware(r.opened_at).isoformat(), "opened_by": r.opened_name,
+            "closed_at": None if r.closed_at is None else aware(r.closed_at).isoformat(), "closed_by": r.closed_name,
+            "resolution": r.resolution, "open": r.closed_at is None,
+        }
+        for r in rows
+    ]  # fmt: skip
+
+
+def open_dispute(engine: Engine, user: User, order_id: int, reason: str, now: dt.datetime) -> int:
+    """Open a dispute over an order with its reason; the commercial director and the manager are told."""
+    may_order(user)
+    text = reason.strip()
+    if not text:
+        raise OrderRefused("Укажите причину спора")
+    with engine.begin() as conn:
+        order = _lock_order(conn, order_id)
+        _own(user, order.manager_id)
+        if order.status == "draft":
+            raise Conflict(f"Заказ {order.number} ещё черновик: спор открывают по подтверждённому заказу")
+        d = s.order_disputes.c
+        if conn.execute(select(d.id).where(d.order_id == order.id, d.closed_at.is_(None))).first() is not None:
+            raise Conflict(f"По заказу {order.number} уже открыт спор: закройте его, прежде чем открывать новый")
+        dispute_id: int = conn.execute(
+            insert(s.order_disputes)
+            .values(order_id=order.id, reason=text, opened_at=now, opened_by=user.id)
+            .returning(d.id)
+        ).scalar_one()
+        notify(
+            conn, kind="dispute", subject=f"Спор по заказу {order.number}", body=text, link=f"/orders/{order.id}",
+            users=[order.manager_id], roles=["commercial_director"], now=now,
+        )  # fmt: skip
+    return dispute_id
+
+
+def close_dispute(engine: Engine, user: User, dispute_id: int, resolution: str, now: dt.datetime) -> int:
+    """Close an open dispute with its resolution; the order's id."""
+    may_order(user)
+    text = resolution.strip()
+    if not text:
+        raise OrderRefused("Укажите, чем закончился спор")
+    with engine.begin() as conn:
+        d = s.order_disputes.c
+        row = conn.execute(select(s.order_disputes).where(d.id == dispute_id).with_for_update()).first()
+        if row is None:
+            raise NotFound(f"Спор №{dispute_id} не найден")
+        order = _lock_order(conn, row.order_id)
+        _own(user, order.manager_id)
+        if row.closed_at is not None:
+            raise Conflict(f"Спор №{dispute_id} уже закрыт")
+        conn.execute(
+            update(s.order_disputes).where(d.id == dispute_id).values(closed_at=now, closed_by=user.id, resolution=text)
+        )
+    return int(row.order_id)
+
+
+def send_deficit(engine: Engine, user: User, today: dt.date, now: dt.datetime, order_id: int | None = None) -> int:
+    """Send the deficit statement (of all open orders, or of one) to purchasing and the dispatchers (ORD-3).
+
+    Every purchasing manager and dispatcher gets one notice listing the short lines; how many were sent.
+    """
+    if order_id is None:
+        statement = deficit_statement(engine, user, today)
+        lines, title, link = statement["lines"], f"Дефицитная ведомость на {today:%d.%m.%Y}", "/orders/deficit"
+    else:
+        view = order_view(engine, user, order_id, today)
+        lines = [{**line, "order": view["number"]} for line in view["deficit"]]
+        title, link = f"Дефицит по заказу {view['number']}", f"/orders/{order_id}"
+    if not lines:
+        raise Conflict("Дефицита нет: отправлять нечего")
+    body = "\n".join(_deficit_text(line) for line in lines)
+    with engine.begin() as conn:
+        sent = notify(
+            conn, kind="deficit", subject=title, body=body, link=link,
+            roles=["purchasing_manager", "dispatcher"], now=now,
+        )  # fmt: skip
+    return len(sent)
+
+
+def _deficit_text(line: Mapping[str, Any]) -> str:
+    eta = line["eta"]
+    when = "срок не определён" if eta is None else f"поступление {dt.date.fromisoformat(eta):%d.%m.%Y}"
+    return f"{line['order']}: {line['sku']} «{line['name']}» — не хватает {line['short']} шт., {when} ({line['basis']})"
+
+
+def _order_manager(conn: Connection, order_id: int) -> int:
+    manager = conn.execute(select(s.orders.c.manager_id).where(s.orders.c.id == order_id)).scalar()
+    if manager is None:
+        raise NotFound(f"Заказ №{order_id} не найден")
+    return int(manager)
