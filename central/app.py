@@ -24,8 +24,11 @@ from central.jobs import Clock, Job
 from central.notifications import routes as notification_routes
 from central.notifications.delivery import deliver_pending
 from central.orders import routes as order_routes
+from central.orders import web as order_web
 from central.orders.service import expire
 from central.payments import routes as payment_routes
+from central.prices import routes as price_routes
+from central.prices import web as price_web
 from central.production import transfer_routes
 from central.production import web as production_web
 from central.purchasing import routes as purchasing_routes
@@ -122,6 +125,9 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(transfer_routes.router)
     app.include_router(dispatch_web.router)
     app.include_router(order_routes.router)
+    app.include_router(order_web.router)
+    app.include_router(price_routes.router)
+    app.include_router(price_web.router)
     app.include_router(warehouse_routes.router)
     app.include_router(packages.router)
     app.include_router(notification_routes.router)
