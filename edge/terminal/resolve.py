@@ -27,9 +27,13 @@ from edge.terminal.session import (
     ScannedPackage,
     ScannedReceipt,
     ScannedTask,
+    ScannedText,
 )
 from edge.warehouse.domain import Cell, Item, Refused
-from edge.warehouse.service import package_contents, package_of, receipt_totals, task_in_cell
+from edge.warehouse.service import package_contents, package_of, package_tree, receipt_totals, task_in_cell
+
+# Codes that are no barcode we know: they may be a serial number the session is waiting for (WH-1).
+FREE_TEXT = ("unknown_format", "no_gtin")
 
 
 def resolve(db: Database, code: str) -> Input:
@@ -37,10 +41,15 @@ def resolve(db: Database, code: str) -> Input:
     try:
         parsed = interpret(code)
     except BarcodeError as error:
+        if error.reason in FREE_TEXT and code.strip():
+            return ScannedText(code.strip(), error.message)
         raise Refused(error.reason, error.message) from error
     match parsed:
         case ItemCode():
-            return ScannedItem(_item(db, parsed.gtin), qty=parsed.count or 1)
+            item = _item(db, parsed.gtin)
+            # A unit label may carry a serial (21) for an item the site does not track by serial: not used then.
+            serial = parsed.serial if item.serialized else None
+            return ScannedItem(item, qty=parsed.count or 1, serial=serial)
         case CellCode():
             row = db.execute("SELECT id, address, kind FROM cells WHERE id = ?", [parsed.cell_id]).fetchone()
             if row is None:
@@ -60,10 +69,10 @@ def resolve(db: Database, code: str) -> Input:
 def _item(db: Database, gtin: str) -> Item:
     # Catalogue barcodes are EAN-13; a GTIN-14 of the same unit carries a leading indicator digit 0.
     ean13 = gtin[-13:] if len(gtin) == 14 and gtin.startswith("0") else gtin
-    row = db.execute("SELECT sku, name FROM items WHERE ean13 = ?", [ean13]).fetchone()
+    row = db.execute("SELECT sku, name, serialized FROM items WHERE ean13 = ?", [ean13]).fetchone()
     if row is None:
         raise Refused("unknown_item", f"Товар со штрихкодом {gtin} не найден в справочнике")
-    return Item(sku=row[0], name=row[1])
+    return Item(sku=row[0], name=row[1], serialized=bool(row[2]))
 
 
 def _task(db: Database, code: str) -> ScannedTask:
@@ -74,6 +83,7 @@ def _task(db: Database, code: str) -> ScannedTask:
     if row[0] != "pick":
         raise Refused("not_a_pick_task", f"Задание {code} — не задание на отбор")
     data = json.loads(row[1])
+    serialized = {str(r[0]) for r in db.execute("SELECT sku FROM items WHERE serialized")}
     task = PickTask(
         id=code,
         order=data["order"],
@@ -81,7 +91,8 @@ def _task(db: Database, code: str) -> ScannedTask:
         assembly_cell_id=data["assembly_cell_id"],
         assembly_cell=data["assembly_cell"],
         lines=tuple(
-            PickLine(line["sku"], line["name"], line["qty"], line["cell_id"], line["cell"]) for line in data["lines"]
+            PickLine(line["sku"], line["name"], line["qty"], line["cell_id"], line["cell"], line["sku"] in serialized)
+            for line in data["lines"]
         ),
     )
     picked: dict[tuple[str, int], int] = {}
@@ -99,7 +110,8 @@ def _task(db: Database, code: str) -> ScannedTask:
     if row[2] == "done":
         # Done at the site: pick mode refuses it, ship mode ships what is in the assembly cell for it.
         in_cell = task_in_cell(db, code, task.assembly_cell_id)
-        return ScannedTask(task, tuple(per_line), done=True, in_cell=tuple(sorted(in_cell.items())))
+        serials = _task_serials(db, code, task.assembly_cell_id)
+        return ScannedTask(task, tuple(per_line), done=True, in_cell=tuple(sorted(in_cell.items())), serials=serials)
     return ScannedTask(task, tuple(per_line))
 
 
@@ -130,5 +142,31 @@ def _package(db: Database, sscc: str) -> ScannedPackage:
         return ScannedPackage(sscc)
     row = db.execute("SELECT id, address, kind FROM cells WHERE id = ?", [package.cell_id]).fetchone()
     cell = Cell(id=row[0], address=row[1], kind=row[2])
-    units = sum(package_contents(db, sscc).values())
-    return ScannedPackage(sscc, package.status, cell, package.parent, units, len(package.children))
+    contents = package_contents(db, sscc)
+    serials = db.execute(
+        "SELECT sku, serial FROM serials WHERE status = 'in_stock' AND package IN (SELECT value FROM json_each(?))"
+        " ORDER BY sku, serial",
+        [json.dumps(package_tree(db, sscc))],
+    ).fetchall()
+    return ScannedPackage(
+        sscc,
+        package.status,
+        cell,
+        package.parent,
+        sum(contents.values()),
+        len(package.children),
+        tuple(sorted(contents.items())),
+        tuple((str(sku), str(serial)) for sku, serial in serials),
+    )
+
+
+def _task_serials(db: Database, task: str, cell_id: int) -> tuple[tuple[str, str], ...]:
+    """(sku, serial) picked for a task that are still in stock in its assembly cell: what ship mode sends."""
+    rows = db.execute(
+        "SELECT DISTINCT s.sku, s.serial FROM outbox o, json_each(o.payload, '$.serials') j"
+        " JOIN serials s ON s.sku = json_extract(o.payload, '$.sku') AND s.serial = j.value"
+        " WHERE o.type = 'UnitsPicked' AND json_extract(o.payload, '$.task') = ?"
+        " AND s.status = 'in_stock' AND s.cell_id = ? ORDER BY s.sku, s.serial",
+        [task, cell_id],
+    ).fetchall()
+    return tuple((str(sku), str(serial)) for sku, serial in rows)

@@ -23,7 +23,7 @@ from edge.warehouse.domain import (
     RecordDefective,
     ShipUnits,
 )
-from edge.warehouse.packing import ClosePackage, MovePackage, NestPackage, PackageCommand, PackUnits
+from edge.warehouse.packing import ClosePackage, MovePackage, NestPackage, PackageCommand, PackUnits, ShipPackage
 
 Mode = Literal["receive", "move", "pick", "count", "ship", "pack"]
 MODE_TITLES: dict[str, str] = {
@@ -45,6 +45,7 @@ class PickLine:
     qty: int
     cell_id: int
     cell: str
+    serialized: bool = False  # picked by the serial of every unit
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,15 @@ class ExpectedReceipt:
 class ScannedItem:
     item: Item
     qty: int = 1  # a GS1 code may carry a count (AI 37)
+    serial: str | None = None  # GS1 (01)+(21), or the serial scanned after the item's EAN
+
+
+@dataclass(frozen=True)
+class ScannedText:
+    """A code that names nothing the site knows: a serial number when one is awaited, refused otherwise."""
+
+    code: str
+    message: str  # why it is refused when it is not a serial
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class ScannedTask:
     picked: tuple[int, ...]  # per line, what the site already picked for it (a resumed task)
     done: bool = False  # the site closed the task: it can be shipped, not picked
     in_cell: tuple[tuple[str, int], ...] = ()  # done tasks: (sku, units) in the assembly cell not yet shipped
+    serials: tuple[tuple[str, str], ...] = ()  # done tasks: (sku, serial) picked for it, still in that cell
 
 
 @dataclass(frozen=True)
@@ -111,14 +122,16 @@ class ScannedPackage:
     """An SSCC label: a package the site knows (``status`` open or closed) or a new one (``status`` None)."""
 
     sscc: str
-    status: str | None = None
+    status: str | None = None  # open, closed, shipped
     cell: Cell | None = None
     parent: str | None = None
     units: int = 0  # every unit inside, children included
     children: int = 0
+    contents: tuple[tuple[str, int], ...] = ()  # (sku, units) inside, children included
+    serials: tuple[tuple[str, str], ...] = ()  # (sku, serial) inside, children included
 
 
-Input = ScannedItem | ScannedCell | ScannedTask | ScannedReceipt | TypedQuantity | ScannedPackage
+Input = ScannedItem | ScannedCell | ScannedTask | ScannedReceipt | TypedQuantity | ScannedPackage | ScannedText
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,8 @@ class Session:
     shipping: tuple[tuple[str, int], ...] = ()  # ship mode: (sku, units) of the task to ship
     package: str | None = None  # pack: the open package in hand; move: the package being moved
     packed: int = 0  # pack mode: units and boxes in the package in hand
+    awaiting: Item | None = None  # a serialized item scanned by its EAN, waiting for its serial number
+    serials: tuple[tuple[str, str], ...] = ()  # (sku, serial) of the step's units; ship mode: the task's
     history: tuple[Session, ...] = ()  # earlier states of the pending step, for undo
 
 
@@ -149,6 +164,8 @@ class Reply:
 
 def prompt(session: Session) -> str:
     """The next step, as the screen states it: ``prompt(Session(mode="move"))``."""
+    if session.awaiting is not None:
+        return f"Отсканируйте серийный номер: {session.awaiting.sku} «{session.awaiting.name}»"
     match session.mode:
         case "receive":
             receipt = session.receipt
@@ -165,7 +182,10 @@ def prompt(session: Session) -> str:
             if session.task is None:
                 return "Отсканируйте задание на отбор для отгрузки"
             units = sum(qty for _, qty in session.shipping)
-            return f"Заказ {session.task.order}: {units} шт. в {session.task.assembly_cell}. Нажмите «Отгрузить»"
+            return (
+                f"Заказ {session.task.order}: {units} шт. в {session.task.assembly_cell}."
+                " Сканируйте паллету или коробку (SSCC) или нажмите «Отгрузить»"
+            )
         case "move":
             if session.cell is None:
                 return "Отсканируйте ячейку-источник"
@@ -201,6 +221,63 @@ def start(mode: Mode) -> Session:
 
 def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     """Advance the session by one scan or typed quantity."""
+    if session.awaiting is not None:
+        return _await_serial(session, scanned)
+    if isinstance(scanned, ScannedText):
+        return session, Reply(False, scanned.message)
+    if isinstance(scanned, ScannedItem) and scanned.item.serialized and session.mode != "ship":
+        item = scanned.item
+        if scanned.qty > 1:
+            refusal = (
+                f"Товар {item.sku} «{item.name}» учитывается поштучно: сканируйте каждую единицу с её серийным номером"
+            )
+            return session, Reply(False, refusal)
+        if scanned.serial is None:
+            return _remember(session, awaiting=item), Reply(True, f"{item.name}: отсканируйте серийный номер")
+    if isinstance(scanned, TypedQuantity) and _serialized_in_hand(session):
+        return session, Reply(False, "Товар учитывается поштучно по серийным номерам: количество не вводится")
+    return _step(session, scanned)
+
+
+def _serialized_in_hand(session: Session) -> bool:
+    """Whether the units the step counts are of a serialized item (a typed quantity cannot name serials)."""
+    if session.mode == "pick" and session.task is not None:
+        index = _current_line(session)
+        return index is not None and session.task.lines[index].serialized
+    return session.item is not None and session.item.serialized
+
+
+def _await_serial(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    """The item's EAN was scanned; this scan must be its serial number (or a GS1 code carrying it)."""
+    item = session.awaiting
+    assert item is not None
+    match scanned:
+        case ScannedText(code=code):
+            serial = code.strip()
+        case ScannedItem(item=same, serial=str(serial)) if same.sku == item.sku:
+            pass
+        case _:
+            return session, Reply(False, f"Отсканируйте серийный номер товара {item.sku} «{item.name}» или «Отмена»")
+    if not 1 <= len(serial) <= 64:
+        return session, Reply(False, "Серийный номер должен быть от 1 до 64 знаков")
+    after, reply = _step(replace(session, awaiting=None), ScannedItem(item, 1, serial))
+    return (after, reply) if reply.ok else (session, reply)
+
+
+def _serials_of(session: Session, sku: str) -> tuple[str, ...]:
+    return tuple(serial for of, serial in session.serials if of == sku)
+
+
+def _with_serial(session: Session, item: Item, serial: str | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The step's serials with one more; a refusal message when it was already scanned in this step."""
+    if serial is None:
+        return "", session.serials
+    if (item.sku, serial) in session.serials:
+        return f"Серийный номер {serial} уже отсканирован", session.serials
+    return "", (*session.serials, (item.sku, serial))
+
+
+def _step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     if session.mode == "pick":
         return _pick_step(session, scanned)
     if session.mode == "ship":
@@ -222,7 +299,7 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
             return begun, Reply(True, message)
         case _, ScannedReceipt():
             return session, Reply(False, "Приходный документ сканируется в режиме «Приёмка»")
-        case "receive", ScannedItem(item=item, qty=qty):
+        case "receive", ScannedItem(item=item, qty=qty, serial=serial):
             expecting = session.receipt
             if expecting is not None and all(line.sku != item.sku for line in expecting.lines):
                 refusal = (
@@ -230,18 +307,19 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
                     " отложите его и сообщите менеджеру склада"
                 )
                 return session, Reply(False, refusal)
-            return _add_item(session, item, qty)
+            return _add_item(session, item, qty, serial)
         case "receive", ScannedCell(cell=cell):
             if session.item is None:
                 return session, Reply(False, "Сначала отсканируйте товар, затем ячейку размещения")
             receipt_id = session.receipt.id if session.receipt else None
-            command = ReceiveUnits(session.item.sku, cell.id, session.qty, receipt_id)
+            serials = _serials_of(session, session.item.sku)
+            command = ReceiveUnits(session.item.sku, cell.id, session.qty, receipt_id, serials)
             after = _receipt_after(session, received=session.qty)
             return after, Reply(True, f"Принято {session.qty} шт. в ячейку {cell.address}", (command,))
         case "move", ScannedPackage() as package:
             return _move_package(session, package)
         case _, ScannedPackage():
-            return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка» и «Перемещение»")
+            return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка», «Перемещение» и «Отгрузка»")
         case "move", ScannedCell(cell=cell) if session.package is not None and session.cell is not None:
             move_package = MovePackage(session.package, session.cell.id, cell.id)
             done = f"Упаковка {session.package} перемещена из {session.cell.address} в {cell.address}"
@@ -251,24 +329,29 @@ def step(session: Session, scanned: Input) -> tuple[Session, Reply]:
                 return _remember(session, cell=cell), Reply(True, f"Ячейка-источник {cell.address}")
             if session.item is None:
                 return _remember(session, cell=cell), Reply(True, f"Ячейка-источник заменена: {cell.address}")
-            move = MoveUnits(session.item.sku, session.cell.id, cell.id, session.qty)
+            serials = _serials_of(session, session.item.sku)
+            move = MoveUnits(session.item.sku, session.cell.id, cell.id, session.qty, serials)
             done = f"Перемещено {session.qty} шт. из {session.cell.address} в {cell.address}"
             return start("move"), Reply(True, done, (move,))
-        case "move", ScannedItem(item=item, qty=qty):
+        case "move", ScannedItem(item=item, qty=qty, serial=serial):
             if session.cell is None:
                 return session, Reply(False, "Сначала отсканируйте ячейку-источник")
             if session.package is not None:
                 return session, Reply(False, f"Упаковка {session.package} в руках: отсканируйте ячейку назначения")
-            return _add_item(session, item, qty)
+            return _add_item(session, item, qty, serial)
         case "count", ScannedCell(cell=cell):
             if session.cell is not None and session.counted:
                 return session, Reply(False, f"Завершите пересчёт ячейки {session.cell.address}")
-            return _remember(session, cell=cell, counted={}), Reply(True, f"Пересчёт ячейки {cell.address}")
-        case "count", ScannedItem(item=item, qty=qty):
+            return _remember(session, cell=cell, counted={}, serials=()), Reply(True, f"Пересчёт ячейки {cell.address}")
+        case "count", ScannedItem(item=item, qty=qty, serial=serial):
             if session.cell is None:
                 return session, Reply(False, "Сначала отсканируйте ячейку для пересчёта")
+            refusal, found = _with_serial(session, item, serial)
+            if refusal:
+                return session, Reply(False, refusal)
             counted = {**session.counted, item.sku: session.counted.get(item.sku, 0) + qty}
-            return _remember(session, item=item, counted=counted), Reply(True, f"{item.name}: {counted[item.sku]} шт.")
+            counting = _remember(session, item=item, counted=counted, serials=found)
+            return counting, Reply(True, f"{item.name}: {counted[item.sku]} шт.")
     raise TypeError(f"unexpected input {scanned!r}")
 
 
@@ -281,7 +364,9 @@ def finish_count(session: Session, book_skus: set[str], count_task: str | None =
         return session, Reply(False, "Нет начатого пересчёта")
     cell = session.cell
     skus = sorted(set(session.counted) | book_skus)
-    commands = tuple(CountCell(sku, cell.id, session.counted.get(sku, 0), count_task) for sku in skus)
+    commands = tuple(
+        CountCell(sku, cell.id, session.counted.get(sku, 0), count_task, _serials_of(session, sku)) for sku in skus
+    )
     return start("count"), Reply(True, f"Пересчёт ячейки {cell.address} записан", commands)
 
 
@@ -322,7 +407,9 @@ def finish_ship(session: Session) -> tuple[Session, Reply]:
     task = session.task
     if session.mode != "ship" or task is None:
         return session, Reply(False, "Нет задания к отгрузке: отсканируйте задание на отбор")
-    commands = tuple(ShipUnits(sku, task.assembly_cell_id, qty, task.id) for sku, qty in session.shipping)
+    commands = tuple(
+        ShipUnits(sku, task.assembly_cell_id, qty, task.id, _serials_of(session, sku)) for sku, qty in session.shipping
+    )
     units = sum(qty for _, qty in session.shipping)
     return start("ship"), Reply(True, f"Отгружено по заказу {task.order}: {units} шт.", commands)
 
@@ -337,7 +424,8 @@ def finish_pick(session: Session) -> tuple[Session, Reply]:
     index = _current_line(session)
     if index is not None and session.qty > 0 and session.cell is not None:
         line = task.lines[index]
-        commands.append(PickUnits(task.id, line.sku, line.cell_id, task.assembly_cell_id, session.qty))
+        serials = _serials_of(session, line.sku)
+        commands.append(PickUnits(task.id, line.sku, line.cell_id, task.assembly_cell_id, session.qty, serials))
         picked[index] += session.qty
     lines = tuple((line.sku, line.qty, got) for line, got in zip(task.lines, picked, strict=True))
     commands.append(CompletePickTask(task.id, lines))
@@ -366,28 +454,68 @@ def _receipt_after(session: Session, received: int = 0, defective: int = 0) -> S
 
 
 def _ship_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
+    if isinstance(scanned, ScannedPackage):
+        return _ship_package(session, scanned)
     if not isinstance(scanned, ScannedTask):
-        return session, Reply(False, "В режиме «Отгрузка» сканируйте задание на отбор")
+        return session, Reply(False, "В режиме «Отгрузка» сканируйте задание на отбор или SSCC паллеты")
     task = scanned.task
     if not scanned.done:
         return session, Reply(False, f"Задание по заказу {task.order} ещё не собрано: сначала завершите отбор")
     if not scanned.in_cell:
         return session, Reply(False, f"По заказу {task.order} в ячейке {task.assembly_cell} нечего отгружать")
     units = sum(qty for _, qty in scanned.in_cell)
-    ready = replace(start("ship"), task=task, shipping=scanned.in_cell)
+    ready = replace(start("ship"), task=task, shipping=scanned.in_cell, serials=scanned.serials)
     message = f"Заказ {task.order}, {task.customer}: {units} шт. к отгрузке"
     return ready, Reply(True, message)
+
+
+def _ship_package(session: Session, package: ScannedPackage) -> tuple[Session, Reply]:
+    """Ship mode: a box or pallet of the task in hand leaves whole, nested boxes and all (WH-6)."""
+    task = session.task
+    sscc = package.sscc
+    if task is None:
+        return session, Reply(False, "Сначала отсканируйте задание на отбор, затем паллету или коробку")
+    if package.status is None:
+        return session, Reply(False, f"Упаковка {sscc} не найдена на площадке")
+    if package.status == "shipped":
+        return session, Reply(False, f"Упаковка {sscc} уже отгружена")
+    if package.status != "closed":
+        return session, Reply(False, f"Упаковка {sscc} не закрыта: отгружать можно закрытую")
+    if package.parent is not None:
+        return session, Reply(False, f"Коробка {sscc} лежит на паллете {package.parent}: отгружайте паллету")
+    if package.cell is None or package.cell.id != task.assembly_cell_id:
+        where = package.cell.address if package.cell else "?"
+        return session, Reply(False, f"Упаковка {sscc} в ячейке {where}, а не в ячейке сборки {task.assembly_cell}")
+    left = dict(session.shipping)
+    for sku, qty in package.contents:
+        if qty > left.get(sku, 0):
+            refusal = f"В упаковке {sscc} {sku} {qty} шт., а к отгрузке по заказу {task.order} {left.get(sku, 0)} шт."
+            return session, Reply(False, refusal)
+        left[sku] -= qty
+    command = ShipPackage(sscc, task.assembly_cell_id, task.id)
+    shipping = tuple((sku, qty) for sku, qty in session.shipping if left.get(sku, 0) > 0)
+    shipping = tuple((sku, left[sku]) for sku, _ in shipping)
+    serials = tuple(pair for pair in session.serials if pair not in package.serials)
+    units = sum(qty for _, qty in package.contents)
+    message = f"Упаковка {sscc} отгружена: {units} шт."
+    if not shipping:
+        return start("ship"), Reply(True, f"{message}. Заказ {task.order} отгружен полностью", (command,))
+    return replace(session, shipping=shipping, serials=serials, history=()), Reply(True, message, (command,))
 
 
 def _remember(session: Session, **changes: object) -> Session:
     return replace(session, history=(*session.history, session), **changes)  # type: ignore[arg-type]
 
 
-def _add_item(session: Session, item: Item, qty: int) -> tuple[Session, Reply]:
+def _add_item(session: Session, item: Item, qty: int, serial: str | None = None) -> tuple[Session, Reply]:
     if session.item is not None and session.item.sku != item.sku:
         return session, Reply(False, f"Другой товар: {item.sku}. Завершите {session.item.sku}, отсканировав ячейку")
+    refusal, serials = _with_serial(session, item, serial)
+    if refusal:
+        return session, Reply(False, refusal)
     total = session.qty + qty
-    return _remember(session, item=item, qty=total), Reply(True, f"{item.name}: {total} шт.")
+    said = f"{item.name}: {total} шт." + (f" (S/N {serial})" if serial else "")
+    return _remember(session, item=item, qty=total, serials=serials), Reply(True, said)
 
 
 def _typed_quantity(session: Session, qty: int) -> tuple[Session, Reply]:
@@ -424,7 +552,7 @@ def _pick_prompt(session: Session) -> str:
 
 def _pick_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     if isinstance(scanned, ScannedPackage):
-        return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка» и «Перемещение»")
+        return session, Reply(False, "Упаковка (SSCC) сканируется в режимах «Упаковка», «Перемещение» и «Отгрузка»")
     if isinstance(scanned, ScannedReceipt):
         return session, Reply(False, "Приходный документ сканируется в режиме «Приёмка»")
     if isinstance(scanned, ScannedTask):
@@ -448,12 +576,15 @@ def _pick_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
             if cell.id != line.cell_id:
                 return session, Reply(False, f"Не та ячейка: {cell.address}. Нужна ячейка {line.cell}")
             return _remember(session, cell=cell), Reply(True, f"Ячейка {cell.address}: возьмите {left} шт. {line.sku}")
-        case ScannedItem(item=item, qty=qty):
+        case ScannedItem(item=item, qty=qty, serial=serial):
             if session.cell is None:
                 return session, Reply(False, f"Сначала отсканируйте ячейку {line.cell}")
             if item.sku != line.sku:
                 return session, Reply(False, f"Не тот товар: {item.sku}. Нужен {line.sku} «{line.name}»")
-            return _pick_units(session, task, index, session.qty + qty)
+            refusal, serials = _with_serial(session, item, serial)
+            if refusal:
+                return session, Reply(False, refusal)
+            return _pick_units(replace(session, serials=serials), task, index, session.qty + qty, session)
         case TypedQuantity(qty=qty):
             if session.cell is None or qty <= 0:
                 return session, Reply(False, "Количество вводится после сканирования ячейки и товара")
@@ -461,15 +592,21 @@ def _pick_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
     raise TypeError(f"unexpected input {scanned!r}")
 
 
-def _pick_units(session: Session, task: PickTask, index: int, qty: int) -> tuple[Session, Reply]:
+def _pick_units(
+    session: Session, task: PickTask, index: int, qty: int, before: Session | None = None
+) -> tuple[Session, Reply]:
+    """``before``: the state to keep on a refusal and to undo to (the session before this scan's serial)."""
+    before = before or session
     line = task.lines[index]
     left = line.qty - session.picked[index]
     if qty > left:
-        return session, Reply(False, f"Лишнее: по строке осталось взять {left} шт. {line.sku}")
+        return before, Reply(False, f"Лишнее: по строке осталось взять {left} шт. {line.sku}")
     if qty < left:
-        return _remember(session, qty=qty), Reply(True, f"{line.sku}: {qty} из {left} шт.")
+        progress = replace(session, qty=qty, history=(*before.history, before))
+        return progress, Reply(True, f"{line.sku}: {qty} из {left} шт.")
     picked = tuple(got + left if n == index else got for n, got in enumerate(session.picked))
-    command = PickUnits(task.id, line.sku, line.cell_id, task.assembly_cell_id, left)
+    serials = _serials_of(session, line.sku)
+    command = PickUnits(task.id, line.sku, line.cell_id, task.assembly_cell_id, left, serials)
     done = replace(start("pick"), task=task, picked=picked)
     following = _current_line(done)
     message = f"Строка {index + 1} отобрана в {task.assembly_cell}"
@@ -506,10 +643,10 @@ def _pack_step(session: Session, scanned: Input) -> tuple[Session, Reply]:
             return replace(start("pack"), cell=cell), Reply(True, f"Упаковка в ячейке {cell.address}")
         case ScannedPackage() as package:
             return _pack_package(session, package)
-        case ScannedItem(item=item, qty=qty):
+        case ScannedItem(item=item, qty=qty, serial=serial):
             if session.cell is None or session.package is None:
                 return session, Reply(False, "Сначала отсканируйте ячейку и этикетку SSCC упаковки")
-            command = PackUnits(session.package, session.cell.id, item.sku, qty)
+            command = PackUnits(session.package, session.cell.id, item.sku, qty, (serial,) if serial else ())
             after = replace(session, item=item, qty=qty, packed=session.packed + qty, history=())
             return after, Reply(True, f"{item.name}: +{qty} шт. в {session.package}", (command,))
         case TypedQuantity(qty=qty):
