@@ -21,6 +21,8 @@ from central.dispatch import web as dispatch_web
 from central.documents import routes as document_routes
 from central.documents.settings import DocumentSettings
 from central.jobs import Clock, Job
+from central.logistics import routes as logistics_routes
+from central.logistics.routes import documents_job
 from central.notifications import routes as notification_routes
 from central.notifications.delivery import deliver_pending
 from central.orders import routes as order_routes
@@ -51,7 +53,7 @@ def jobs(app: FastAPI) -> list[tuple[str, Job]]:
         app.state.document_settings = documents
         return deliver_pending(engine, documents, now)
 
-    return [("reservations_expiry", expire), ("notices_mail", mail)]
+    return [("reservations_expiry", expire), ("documents_return", documents_job(app)), ("notices_mail", mail)]
 
 
 def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastAPI:
@@ -131,6 +133,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(warehouse_routes.router)
     app.include_router(packages.router)
     app.include_router(notification_routes.router)
+    app.include_router(logistics_routes.router)
     app.include_router(board_routes.router)
     app.include_router(purchasing_routes.router)
     return app
