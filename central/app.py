@@ -29,6 +29,7 @@ from central.orders import routes as order_routes
 from central.orders import web as order_web
 from central.orders.service import expire
 from central.payments import routes as payment_routes
+from central.payments import web as payment_web
 from central.prices import routes as price_routes
 from central.prices import web as price_web
 from central.production import transfer_routes
@@ -121,6 +122,7 @@ def create_app(settings: CentralSettings, engine: Engine | None = None) -> FastA
     app.include_router(sync_routes.router)
     app.include_router(pick_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(payment_web.router)
     app.include_router(document_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(production_web.router)
