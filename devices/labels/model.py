@@ -45,10 +45,13 @@ class BoxLabel:
     contents: str
     sscc: str | None = None
     code: str | None = None  # a box code of our own when the box has no SSCC
+    weight_kg: Decimal | None = None  # gross, printed when known (DEV-2)
 
     def __post_init__(self) -> None:
         if not 1 <= self.box <= self.boxes:
             raise ValueError(f"box {self.box} of {self.boxes} is not a box of this order")
+        if self.weight_kg is not None and self.weight_kg <= 0:
+            raise ValueError(f"box weight {self.weight_kg} kg must be positive")
         if (self.sscc is None) == (self.code is None):
             raise ValueError("a box label carries either an SSCC or a box code")
         if self.sscc is not None:
@@ -285,7 +288,8 @@ def _sscc_bars(grid: _Grid, sscc: str) -> list[Element]:
 def _box(label: BoxLabel, grid: _Grid) -> list[Element]:
     elements = _header(grid, f"Заказ {label.order}", f"Короб {label.box}/{label.boxes}")
     y = grid.margin + grid.dots(4.5)
-    customer = grid.text(y, 3.5, label.customer)
+    weight = "" if label.weight_kg is None else f"Брутто {_kg(label.weight_kg)} кг"
+    customer = grid.text(y, 3.5, "  ".join(part for part in (label.customer, weight) if part))
     rule = Rule(grid.margin, customer.y + customer.height + grid.dots(0.5), grid.inner, 2)
     contents = grid.lines(rule.y + grid.dots(1), 3, label.contents, 2)
     if label.sscc is not None:
@@ -298,9 +302,13 @@ def _box(label: BoxLabel, grid: _Grid) -> list[Element]:
     return [*elements, customer, rule, *contents, *bars]
 
 
+def _kg(weight: Decimal) -> str:
+    """``_kg(Decimal("412.50")) == "412,5"``: kilograms as the label prints them."""
+    return f"{weight.normalize():f}".replace(".", ",")
+
+
 def _pallet(label: PalletLabel, grid: _Grid) -> list[Element]:
-    weight = f"{label.weight_kg.normalize():f}".replace(".", ",")
-    elements = _header(grid, "ПАЛЛЕТА", f"Брутто {weight} кг")
+    elements = _header(grid, "ПАЛЛЕТА", f"Брутто {_kg(label.weight_kg)} кг")
     y = grid.margin + grid.dots(4.5)
     lines = [grid.text(y, 3.5, f"Куда: {label.destination}")] if label.destination else []
     y = lines[0].y + lines[0].height + grid.dots(0.5) if lines else y

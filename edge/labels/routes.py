@@ -8,6 +8,7 @@ body draws it instead; ``GET /api/v1/printers``. Refusals carry a Russian ``deta
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -26,6 +27,7 @@ from devices.labels import (
     render_zpl,
 )
 from edge.labels.printers import PrinterEntry, PrinterRegistry
+from edge.warehouse.service import package_weight_g
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1")
@@ -84,13 +86,14 @@ class BoxIn(LabelRequest):
     contents: str = Field(max_length=400)
     sscc: str | None = None
     code: str | None = Field(None, max_length=40)
+    weight_kg: Decimal | None = Field(None, gt=0, max_digits=8, decimal_places=3)  # a site's box: computed
 
 
 class PalletIn(LabelRequest):
     kind: Literal["pallet"]
     sscc: str
     contents: str = Field(max_length=400)
-    weight_kg: Decimal = Field(gt=0, max_digits=8, decimal_places=3)
+    weight_kg: Decimal | None = Field(None, gt=0, max_digits=8, decimal_places=3)  # omitted: from the contents
     destination: str = Field("", max_length=200)
 
 
@@ -138,15 +141,54 @@ def cell_label(db: Database, cell_id: int) -> CellLabel:
     return CellLabel(int(row[0]), str(row[1]), str(row[2]))
 
 
-def build_label(db: Database, body: CellIn | BoxIn | PalletIn | UnitIn) -> Label:
-    """The label a request describes; 404 for an unknown cell or item, 422 for data a label cannot carry."""
+@dataclass(frozen=True)
+class Tare:
+    """What an empty box and an empty pallet weigh, from the edge's settings (DEV-2)."""
+
+    box_g: int = 300
+    pallet_g: int = 25000
+
+
+def tare(request: Request) -> Tare:
+    """The site's tare settings: ``[edge] box_tare_g``, ``pallet_tare_g``."""
+    settings = getattr(request.app.state, "settings", None)
+    if settings is None:
+        return Tare()
+    return Tare(settings.box_tare_g, settings.pallet_tare_g)
+
+
+SiteTare = Annotated[Tare, Depends(tare)]
+
+
+def gross_kg(db: Database, sscc: str | None, weights: Tare, required: bool) -> Decimal | None:
+    """A site package's gross weight in kg from its contents and tare; 422 when required and not computable."""
+    grams = None if sscc is None else package_weight_g(db, sscc, weights.box_g, weights.pallet_g)
+    if grams is None and required:
+        raise HTTPException(
+            status_code=422,
+            detail=f"Вес упаковки {sscc} не вычислить (нет на площадке или у товара нет веса): укажите weight_kg",
+        )
+    return None if grams is None else Decimal(grams) / 1000
+
+
+def build_label(db: Database, body: CellIn | BoxIn | PalletIn | UnitIn, weights: Tare | None = None) -> Label:
+    """The label a request describes; 404 for an unknown cell or item, 422 for data a label cannot carry.
+
+    A box or pallet of this site without ``weight_kg`` gets its gross weight from what it holds (DEV-2).
+    """
     if isinstance(body, CellIn):
         return cell_label(db, body.cell_id)
+    weights = weights or Tare()
     try:
         if isinstance(body, BoxIn):
-            return BoxLabel(body.order, body.customer, body.box, body.boxes, body.contents, body.sscc, body.code)
+            weight = body.weight_kg or gross_kg(db, body.sscc, weights, required=False)
+            return BoxLabel(
+                body.order, body.customer, body.box, body.boxes, body.contents, body.sscc, body.code, weight
+            )
         if isinstance(body, PalletIn):
-            return PalletLabel(body.sscc, body.contents, body.weight_kg, body.destination)
+            pallet_weight = body.weight_kg or gross_kg(db, body.sscc, weights, required=True)
+            assert pallet_weight is not None  # required: refused above otherwise
+            return PalletLabel(body.sscc, body.contents, pallet_weight, body.destination)
         row = db.execute("SELECT name, ean13 FROM items WHERE sku = ?", [body.sku]).fetchone()
         if row is None:
             raise HTTPException(status_code=404, detail=f"Товара с артикулом {body.sku} в каталоге склада нет")
@@ -170,9 +212,9 @@ def cell_zpl(cell_id: int, db: SiteDb, size: LabelSize) -> Response:
 
 
 @router.post("/labels/preview", response_class=Response)
-def preview(body: LabelIn, db: SiteDb) -> Response:
+def preview(body: LabelIn, db: SiteDb, weights: SiteTare) -> Response:
     """PNG preview of any label kind before printing it; the body is the one ``/labels/print`` takes."""
-    label = build_label(db, body)
+    label = build_label(db, body, weights)
     try:
         png = render_png(label, (body.width_mm, body.height_mm), body.dpi)
     except ValueError as error:
@@ -181,7 +223,7 @@ def preview(body: LabelIn, db: SiteDb) -> Response:
 
 
 @router.post("/labels/print", response_model=PrintOut)
-def print_label(body: LabelIn, db: SiteDb, registry: Printers) -> PrintOut:
+def print_label(body: LabelIn, db: SiteDb, registry: Printers, weights: SiteTare) -> PrintOut:
     """Send a label to a printer: ``{"kind": "cell", "cell_id": 101, "printer": "Упаковка-1"}``; 502 when the
     printer cannot take it."""
     if not body.printer:
@@ -189,7 +231,7 @@ def print_label(body: LabelIn, db: SiteDb, registry: Printers) -> PrintOut:
     entry = registry.get(body.printer)
     if entry is None:
         raise HTTPException(status_code=404, detail=f"Принтер «{body.printer}» не найден ни в настройках, ни в сети")
-    label = build_label(db, body)
+    label = build_label(db, body, weights)
     try:
         zpl = render_zpl(label, (body.width_mm, body.height_mm), body.dpi, copies=body.copies)
     except ValueError as error:

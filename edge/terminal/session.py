@@ -686,6 +686,17 @@ def _pack_package(session: Session, package: ScannedPackage) -> tuple[Session, R
     return opened, Reply(True, f"Упаковка {package.sscc} открыта в ячейке {session.cell.address}")
 
 
+def new_package_cell(session: Session) -> tuple[Cell | None, str]:
+    """«Новая коробка»: the cell a site-numbered package opens at, or why not now (pack mode, a cell, no box begun)."""
+    if session.mode != "pack":
+        return None, "«Новая коробка» — в режиме «Упаковка»"
+    if session.cell is None:
+        return None, "Сначала отсканируйте ячейку упаковки"
+    if session.package is not None and session.packed:
+        return None, f"Сначала завершите упаковку {session.package}"
+    return session.cell, ""
+
+
 def finish_pack(session: Session) -> tuple[Session, Reply]:
     """«Завершить» in pack mode: close the package in hand; its label can then be printed."""
     if session.mode != "pack" or session.package is None:

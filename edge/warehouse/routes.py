@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel
+from dataclasses import asdict, replace
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 from sqlite_utils import Database
 
-from edge.warehouse.service import package_view, stock_rows
+from edge.terminal.service import Terminals
+from edge.terminal.session import new_package_cell
+from edge.warehouse.domain import Refused
+from edge.warehouse.service import open_new_package, package_view, serial_rows, stock_rows
 
 router = APIRouter(prefix="/api/v1")
 
@@ -36,6 +42,50 @@ def package(sscc: str, request: Request) -> dict[str, object]:
     if view is None:
         raise HTTPException(status_code=404, detail=f"Упаковка {sscc} не найдена на площадке")
     return view
+
+
+@router.get("/serials")
+def serials(request: Request, sku: Annotated[str | None, Query(max_length=64)] = None) -> list[dict[str, object]]:
+    """Serialized units of the site (WH-1): where each is (cell, package) or how it left, optionally of one sku."""
+    return serial_rows(site_db(request), sku)
+
+
+class NewPackageIn(BaseModel):
+    workstation: str = Field(min_length=1, max_length=40)
+
+
+@router.post("/packages/new")
+def new_package(body: NewPackageIn, request: Request) -> dict[str, object]:
+    """«Новая коробка»: the site issues the next SSCC, opens the box at the pack session's cell and the handheld
+    carries on with it as if its label had been scanned — no pre-printed SSCC labels needed.
+
+    Answers like a scan: the handheld's screen, ``ok`` false with the reason when a box cannot be opened now.
+    """
+    terminals: Terminals = request.app.state.terminals
+    settings = request.app.state.settings
+    operator = terminals.operators.get(body.workstation)
+    session = terminals.sessions.get(body.workstation)
+    if operator is None or session is None:
+        raise HTTPException(status_code=409, detail="Войдите: отсканируйте бейдж и введите PIN-код")
+    cell, refusal = new_package_cell(session)
+    sscc = None
+    if cell is not None:
+        try:
+            with terminals.lock:
+                sscc = open_new_package(
+                    terminals.db,
+                    cell.id,
+                    settings.gs1_company_prefix,
+                    settings.sscc_extension,
+                    f"badge:{operator.badge}",
+                )
+        except Refused as refused:
+            refusal = refused.message
+    if sscc is None:
+        screen = replace(terminals.state(body.workstation), ok=False, message=refusal)
+        return {"sscc": None, **asdict(screen), "beep": screen.beep}
+    feedback = terminals.scan(body.workstation, sscc, source="new-package")
+    return {"sscc": sscc, **asdict(feedback), "beep": feedback.beep}
 
 
 def _rows(db: Database, sql: str) -> list[dict[str, object]]:

@@ -61,6 +61,8 @@ function show(feedback, sound = true) {
   if (feedback.mode !== "pack" || (feedback.ok && feedback.message && !closed)) closedBox = null;
   if (closed) closedBox = closed[1];
   $("label").hidden = !closedBox;
+  // Pack mode: «Новая коробка» opens a box under an SSCC the site issues (no pre-printed labels needed).
+  $("new-box").hidden = feedback.mode !== "pack";
   if (sound && feedback.message) beep(feedback.ok);
   (signedIn ? $("scan") : ($("badge").value ? $("pin") : $("badge"))).focus();
 }
@@ -112,6 +114,7 @@ $("undo").addEventListener("click", () => post(api("/undo")));
 $("finish").addEventListener("click", () => post(api("/finish")));
 $("defective").addEventListener("click", () => post(api("/defective")));
 $("label").addEventListener("click", () => printBoxLabel(closedBox));
+$("new-box").addEventListener("click", () => post("/api/v1/packages/new", { workstation }));
 $("logout").addEventListener("click", () => { $("badge").value = ""; post(api("/logout")); });
 $("qty").addEventListener("click", () => {
   const qty = parseInt(prompt("Количество", "1"), 10);
@@ -143,10 +146,14 @@ async function printBoxLabel(sscc) {
     const printers = await (await fetch("/api/v1/printers")).json();
     if (!printers.length) { say(false, "Нет принтера этикеток: обратитесь к администратору"); return; }
     const contents = box.contents.map((line) => line.sku + " × " + line.qty).join(", ");
+    // The edge computes the gross weight from the contents and the tare (DEV-2).
+    const label = box.kind === "pallet"
+      ? { kind: "pallet", sscc, contents }
+      : { kind: "box", order: "—", customer: "", box: 1, boxes: 1, contents, sscc };
     const response = await fetch("/api/v1/labels/print", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ kind: "box", order: "—", customer: "", box: 1, boxes: 1, contents, sscc, printer: printers[0].name }),
+      body: JSON.stringify({ ...label, printer: printers[0].name }),
     });
     const data = await response.json();
     say(response.ok, response.ok ? "Этикетка " + sscc + " отправлена на " + data.printer.name : "Этикетка не напечатана: " + JSON.stringify(data.detail));
