@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select, update
 
 from central.dispatch.board import BoardQuery, ReleaseRefused, board, release_order
 from central.store import schema as s
+from devices.barcodes import company_code
 from tests.board.checks import assert_wh3, issued_task
 from tests.board.helpers import NOW, confirmed_order, free_skus, pay, short_sku, snapshot
 from tests.dispatch.company import staff
@@ -115,3 +118,28 @@ def test_roles_of_the_board_and_the_release(api, company):
     assert page.status_code == 200 and number in page.text and "Выпустить на склад" in page.text
     assert api.get("dispatcher", "/api/v1/dispatch/board?stage=nonsense").status_code == 422
     assert api.post("dispatcher", "/api/v1/dispatch/release", {"orders": []}).status_code == 422
+
+
+def test_two_dispatchers_releasing_the_same_order_at_once_issue_one_task(company):
+    order_id, number = confirmed_order(company, [(free_skus(company, 5)[0], 2)])
+    pay(company, order_id)
+    who = staff(company, "dispatcher")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def release() -> None:
+        start.wait()
+        try:
+            outcomes.append(release_order(company, who, number, None, NOW).task)
+        except ReleaseRefused as refused:
+            outcomes.append(refused.message)
+
+    threads = [threading.Thread(target=release) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    task, _ = issued_task(company, number)  # exactly one pick task
+    assert sorted(outcomes) == sorted(
+        [company_code("task", task.id), f"Заказ {number} уже выпущен на склад (стадия «Собирается»)"]
+    )
