@@ -499,7 +499,7 @@ def _ship_package(session: Session, package: ScannedPackage) -> tuple[Session, R
     units = sum(qty for _, qty in package.contents)
     message = f"Упаковка {sscc} отгружена: {units} шт."
     if not shipping:
-        return start("ship"), Reply(True, f"{message}. Заказ {task.order} отгружен полностью", (command,))
+        return start("ship"), Reply(True, f"{message} Заказ {task.order} отгружен полностью", (command,))
     return replace(session, shipping=shipping, serials=serials, history=()), Reply(True, message, (command,))
 
 

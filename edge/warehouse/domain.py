@@ -344,22 +344,22 @@ def decide(command: Command, site: SiteView) -> Event:
             _distinct(src, dst)
             _cell(site, dst, allowed=("storage", "receiving", "assembly", "shipping"))
             source = _cell(site, src)
+            _leaving(site, item, source, serials, qty)  # a serial elsewhere says where it is: the better reason
             _available(site, item, source, qty)
-            _leaving(site, item, source, serials, qty)
             return UnitsMoved(sku, src, dst, qty, serials)
         case PickUnits(task=task, sku=sku, from_cell_id=src, to_cell_id=dst, qty=qty, serials=serials):
             _positive(qty)
             _distinct(src, dst)
             _cell(site, dst, allowed=("assembly",))
             source = _cell(site, src)
+            _leaving(site, item, source, serials, qty)  # a serial elsewhere says where it is: the better reason
             _available(site, item, source, qty)
-            _leaving(site, item, source, serials, qty)
             return UnitsPicked(task, sku, src, dst, qty, serials)
         case ShipUnits(sku=sku, cell_id=cell_id, qty=qty, shipment=shipment, serials=serials):
             _positive(qty)
             source = _cell(site, cell_id, allowed=("assembly", "shipping"))
-            _available(site, item, source, qty)
             _leaving(site, item, source, serials, qty, packed_ok=True)
+            _available(site, item, source, qty)
             return UnitsShipped(sku, cell_id, qty, shipment, serials)
         case CountCell(sku=sku, cell_id=cell_id, counted=counted, count_task=task, serials=serials):
             if counted < 0:
