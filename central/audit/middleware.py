@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import Connection, Engine, select
@@ -102,6 +103,9 @@ def _customer_of(conn: Connection, request: Request, body: bytes, params: dict[s
             data = {}
         if isinstance(data, dict) and isinstance(data.get("customer_id"), int):
             customer_id = data["customer_id"]
+    elif "form-urlencoded" in request.headers.get("content-type", ""):  # the office's order form (ACC-4)
+        value = parse_qs(body.decode("utf-8", "replace")).get("customer_id", [""])[0]
+        customer_id = int(value) if value.isdigit() else None
     order_ref = params.get("order_id")
     if customer_id is None and order_ref is not None and str(order_ref).isdigit():
         customer_id = conn.execute(select(s.orders.c.customer_id).where(s.orders.c.id == int(str(order_ref)))).scalar()
