@@ -143,3 +143,17 @@ def test_two_dispatchers_releasing_the_same_order_at_once_issue_one_task(company
     assert sorted(outcomes) == sorted(
         [company_code("task", task.id), f"Заказ {number} уже выпущен на склад (стадия «Собирается»)"]
     )
+
+
+def test_the_page_shows_a_refusal_with_its_reason(api, company):
+    order_id, number = confirmed_order(company, [(free_skus(company, 5)[0], 1)])
+    pay(company, order_id)
+    before = snapshot(company)
+    form = {"single": number, "versions": [f"{number}|0000000000000000"]}
+    page = api.client.post("/dispatch/board/release", data=form, headers=api.headers("dispatcher"))
+    assert page.status_code == 409
+    assert "Отказано" in page.text and "изменился после того, как была открыта доска" in page.text
+    assert api.client.post("/dispatch/board/release", data={}, headers=api.headers("dispatcher")).status_code == 422
+    refused = api.client.post("/dispatch/board/release", data=form, headers=api.headers("manager01"))
+    assert refused.status_code == 403 and "Недостаточно прав" in refused.text
+    assert snapshot(company) == before
