@@ -82,7 +82,7 @@ def assign_request(request_id: int, body: AssignIn, user: CurrentUser, engine: D
 def ordered(request_id: int, body: OrderedIn, user: CurrentUser, engine: DbEngine, moment: Now) -> dict[str, Any]:
     """The request is covered by a supply order."""
     try:
-        service.mark_ordered(engine, user, request_id, body.supply_order.strip(), moment)
+        service.mark_ordered(engine, user, request_id, body.supply_order.strip())
     except PurchasingRefused as exc:
         raise _refused(exc) from exc
     return {"id": request_id, "status": "ordered", "supply_order": body.supply_order.strip()}
@@ -176,7 +176,7 @@ def ordered_from_page(
     def command() -> None:
         if not supply_order.strip():
             raise PurchasingRefused("Укажите номер заказа поставщику (ПЗ-…)")
-        service.mark_ordered(engine, user, request_id, supply_order.strip(), moment)
+        service.mark_ordered(engine, user, request_id, supply_order.strip())
 
     return _after(request, engine, user, day, command, "ordered")
 

@@ -262,8 +262,8 @@ def assign_supply_order(engine: Engine, user: User, number: str, login: str, now
             )  # fmt: skip
 
 
-def mark_ordered(engine: Engine, user: User, request_id: int, supply_order: str, now: dt.datetime) -> None:
-    """Mark a request ordered under the supply order that covers it: ``mark_ordered(e, u, 7, "ПЗ-00031", now)``."""
+def mark_ordered(engine: Engine, user: User, request_id: int, supply_order: str) -> None:
+    """Mark a request ordered under the supply order that covers it: ``mark_ordered(e, u, 7, "ПЗ-00031")``."""
     may_assign(user)
     with engine.begin() as conn:
         request = _lock_request(conn, request_id)
@@ -280,7 +280,7 @@ def mark_ordered(engine: Engine, user: User, request_id: int, supply_order: str,
         conn.execute(
             update(s.purchase_requests)
             .where(s.purchase_requests.c.id == request_id)
-            .values(status="ordered", supply_order_id=so.id, assignee_id=request.assignee_id or user_id(user))
+            .values(status="ordered", supply_order_id=so.id, assignee_id=request.assignee_id or _taker(user))
         )
 
 
@@ -304,8 +304,8 @@ def close_request(engine: Engine, user: User, request_id: int, note: str, now: d
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
-def user_id(user: User) -> int | None:
-    """The user as an assignee: only a purchasing manager takes work by acting on it."""
+def _taker(user: User) -> int | None:
+    """Who takes work by acting on it: a purchasing manager; the dispatcher acts without taking it."""
     return user.id if user.role == "purchasing_manager" else None
 
 
@@ -332,7 +332,7 @@ def _may_take(user: User, assignee_id: int | None) -> None:
 
 def _assignee(conn: Connection, user: User, login: str | None) -> int | None:
     if not login:
-        return user_id(user)
+        return _taker(user)
     u = s.users.c
     row = conn.execute(select(u.id, u.role, u.active).where(u.login == login.strip())).first()
     if row is None or not row.active:
