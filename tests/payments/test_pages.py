@@ -40,8 +40,13 @@ def test_the_accountants_day_on_the_pages(database_url):
         waiting, over = company.payment_id("602"), company.payment_id("603")
         row = _row(page.text, "data-payment", waiting)
         assert "Счёт не определён" in row and "№ 7001" in row and "72\u00a0000,00" in row
+        before = company.state()
         bad = client.post("/accounting/payments/import", files={"statement": ("x.txt", b"nonsense", "text/plain")})
         assert bad.status_code == 422 and "Выписка не прочитана" in bad.text
+        cut = STATEMENT.read_bytes().replace("КонецФайла".encode("cp1251"), b"")
+        truncated = client.post("/accounting/payments/import", files={"statement": ("kl_to_1c.txt", cut, "text/plain")})
+        assert truncated.status_code == 422 and "Нет строки «КонецФайла»" in truncated.text
+        assert company.state() == before
 
         matched = client.post(f"/accounting/payments/{waiting}/match", data={"invoice_id": company.invoice["7001"]},
                               follow_redirects=False)  # fmt: skip
