@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from central.documents.contract import contract_number, html_pdf
 from central.documents.money import amount_in_words, format_rub
@@ -116,6 +117,25 @@ def document_html(
     """The document as HTML and its title «УПД № 12 от 24.11.2026», numbered on first print."""
     if kind not in DOCUMENT_TITLES:
         raise Refused(f"Неизвестный документ {kind}", 404)
+    for attempt in range(3):
+        try:
+            return _numbered_html(engine, dispatch_id, kind, now, central, logistics, vat_percent)
+        except IntegrityError:
+            # Two first prints of one kind at once took the same number; the loser takes the next one.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _numbered_html(
+    engine: Engine,
+    dispatch_id: int,
+    kind: str,
+    now: dt.datetime,
+    central: CentralSettings,
+    logistics: LogisticsSettings,
+    vat_percent: int,
+) -> tuple[str, str]:
     with engine.begin() as conn:
         row = dispatch_row(conn, dispatch_id)
         chosen = row.document_kind or logistics.default_document

@@ -135,7 +135,9 @@ def book_van(engine: Engine, dispatch_id: int, vehicle_id: int, day: dt.date, us
     with engine.begin() as conn:
         row = dispatch_row(conn, dispatch_id)
         _open_for_booking(row)
-        van = conn.execute(select(s.vehicles).where(s.vehicles.c.id == vehicle_id)).first()
+        # The van's row is locked (PostgreSQL; SQLite writers queue anyway) so two bookings of one van and day
+        # cannot both pass the capacity check.
+        van = conn.execute(select(s.vehicles).where(s.vehicles.c.id == vehicle_id).with_for_update()).first()
         if van is None:
             raise Refused(f"Машина {vehicle_id} не найдена", 404)
         load = load_of(conn, row.order_id, row.site, row.lat, row.lon)

@@ -109,3 +109,29 @@ def test_hand_registration_reminders_and_return(database_url):
         clock.tick(dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC))
         assert len(notices(engine)) == 4
         assert "З-0920001" not in client.get("/logistics").text
+
+
+def test_an_agreed_due_date_moves_the_reminders(database_url):
+    engine = seeded(database_url)
+    shelf = item(engine, "RET-2", "Полка П-50", 3_500, 20_000, "4600000000024")
+    _order_id, dispatch = picked_order(engine, "З-0920002", customer(engine), [(shelf, 1, 550_000)])
+    settings = CentralSettings(database_url=database_url, environment="test")
+    app = create_app(settings, engine)
+    app.state.logistics_settings = LogisticsSettings(documents_return_days=1)
+    app.dependency_overrides[logistics_routes.now] = lambda: LEFT
+    clock = Clock(engine, jobs(app), 60)
+    with TestClient(app) as client:
+        logistician = token(engine, settings, "logistician")
+        assert client.post(f"/api/v1/shipments/{dispatch}/dispatched", headers=logistician).status_code == 200
+        agreed = client.post(
+            f"/api/v1/shipments/{dispatch}/documents-due", json={"on": "2026-12-10"}, headers=logistician
+        )
+        assert agreed.json() == {"id": dispatch, "documents_due_on": "2026-12-10"}
+        clock.tick(dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.UTC))  # past the setting's 25.11, before the agreed day
+        assert notices(engine) == []
+        clock.tick(dt.datetime(2026, 12, 11, 6, 0, tzinfo=dt.UTC))
+        assert {subject for _login, subject in notices(engine)} == {"Документы по заказу З-0920002: просрочка 1 дн."}
+        future = client.post(
+            f"/api/v1/shipments/{dispatch}/documents-returned", json={"on": "2026-12-30"}, headers=logistician
+        )
+        assert future.status_code == 422 and "в будущем" in future.json()["detail"]

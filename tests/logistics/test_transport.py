@@ -144,3 +144,45 @@ def test_the_page_reads_for_a_sales_manager_without_forms_and_refuses_a_picker(d
         client.post("/logout")
         assert client.post("/login", data={"login": "picker01", "password": "demo"}).status_code in (200, 303)
         assert client.get("/logistics").status_code == 403
+
+
+def test_the_accepted_route_plan_of_the_day_is_the_proposal_to_follow(database_url):
+    engine = seeded(database_url)
+    shelf = item(engine, "LOG-5", "Стеллаж СТ-100", 10_000, 50_000, "4600000000055")
+    place = customer(engine)
+    order_id, dispatch = picked_order(engine, "З-0910005", place, [(shelf, 3, 200_000)])
+    with engine.begin() as conn:
+        site_id = conn.execute(select(s.sites.c.id).where(s.sites.c.code == "W1")).scalar_one()
+        logistician = conn.execute(select(s.users.c.id).where(s.users.c.login == "logistician")).scalar_one()
+        van = conn.execute(select(s.vehicles.c.id, s.vehicles.c.plate).order_by(s.vehicles.c.id).limit(1)).one()
+        proposal = conn.execute(
+            insert(s.proposals)
+            .values(kind="routes", site_id=site_id, created_at=NOW, created_by=logistician, status="accepted",
+                    snapshot={}, result={}, figures={}, explanation=[], diff=[], decided_at=NOW,
+                    decided_by=logistician)
+            .returning(s.proposals.c.id)
+        ).scalar_one()  # fmt: skip
+        plan = conn.execute(
+            insert(s.route_plans)
+            .values(proposal_id=proposal, site_id=site_id, day=dt.date(2026, 11, 24), vehicle_id=van.id,
+                    distance_m=30_000, cost_kop=90_000, weight_g=30_000, volume_cm3=150_000,
+                    start_at=NOW, end_at=NOW + dt.timedelta(hours=3))
+            .returning(s.route_plans.c.id)
+        ).scalar_one()  # fmt: skip
+        conn.execute(
+            insert(s.route_stops).values(
+                route_plan_id=plan, seq=2, order_id=order_id, customer_id=place, eta=NOW + dt.timedelta(hours=1),
+                window_from=NOW, window_to=NOW + dt.timedelta(hours=9), load_position=1,
+            )
+        )  # fmt: skip
+    client, settings = client_for(engine, database_url)
+    with client:
+        (ready,) = [
+            d
+            for d in client.get("/api/v1/logistics", headers=token(engine, settings, "logistician")).json()["ready"]
+            if d["id"] == dispatch
+        ]
+        assert ready["proposal"]["van"] == van.plate and ready["proposal"]["seq"] == 2
+        assert client.post("/login", data={"login": "logistician", "password": "demo"}).status_code in (200, 303)
+        page = client.get("/logistics").text
+        assert f"По принятому плану маршрутов: машина {van.plate}, остановка 2" in " ".join(page.split())
