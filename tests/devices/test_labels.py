@@ -53,6 +53,7 @@ LABELS: dict[str, Label] = {
         sscc=SSCC,
     ),
     "box_code": BoxLabel("З-000124", "ИП Сидоров", 1, 1, "S-16 × 500", code="BOX-0001"),
+    "box_weight": BoxLabel("—", "", 1, 1, "P-1 × 2, K-40 × 4", sscc=SSCC, weight_kg=Decimal("25.9")),
     "pallet": PalletLabel(SSCC, "K-40 Кронштейн стальной 40×40 — 480 шт", Decimal("412.50"), "ООО «Ромашка», Казань"),
     "unit": UnitLabel("Кронштейн стальной 40×40", "K-40", "4601234567893"),
     "unit_serial": UnitLabel("Кронштейн стальной 40×40", "K-40", "4601234567893", serial="SN0001234"),
@@ -91,6 +92,11 @@ def test_pallet_label_is_gs1_128_with_ai_00_in_subset_c():
     assert f"^BCN,104,N,N,N,N^FD>;>800{SSCC}^FS" in zpl
     assert "Брутто 412,5 кг" in zpl
     assert f"(00) {SSCC}" in zpl
+
+
+def test_a_box_label_prints_its_gross_weight_when_known():
+    assert "Брутто 25,9 кг" in render_zpl(LABELS["box_weight"])
+    assert "Брутто" not in render_zpl(LABELS["box_sscc"])
 
 
 def test_unit_serial_is_gs1_datamatrix_with_fnc1():

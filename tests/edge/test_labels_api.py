@@ -298,3 +298,29 @@ def test_printer_found_by_zeroconf_is_one_entry_however_often_it_moves(tmp_path,
         registry.close()
         announcer.close()
         listener.close()
+
+
+def test_a_site_pallets_label_weighs_its_contents_plus_the_tare(client, printer):
+    from edge.warehouse.domain import ReceiveUnits
+    from edge.warehouse.packing import ClosePackage, NestPackage, PackUnits
+    from edge.warehouse.service import handle
+
+    db = client.app.state.db
+    db.execute("UPDATE items SET weight_g = 150 WHERE sku = 'K-40'")
+    box, pallet = SSCC, "346012340000000018"
+    handle(db, ReceiveUnits("K-40", 101, 10), actor="t")
+    handle(db, PackUnits(box, 101, "K-40", 10), actor="t")
+    handle(db, ClosePackage(box), actor="t")
+    handle(db, NestPackage(pallet, box, 101), actor="t")
+    handle(db, ClosePackage(pallet), actor="t")
+    body = {"kind": "pallet", "sscc": pallet, "contents": "K-40 × 10", "printer": "Упаковка-1"}
+    response = client.post("/api/v1/labels/print", json=body)
+    assert response.status_code == 200, response.text
+    assert "Брутто 26,8 кг" in response.json()["zpl"]  # 10 × 150 g + a box 300 g + a pallet 25 kg
+    boxed = {"kind": "box", "order": "—", "customer": "", "box": 1, "boxes": 1, "contents": "K-40 × 10", "sscc": box}
+    assert "Брутто 1,8 кг" in client.post("/api/v1/labels/print", json={**boxed, "printer": "Упаковка-1"}).json()["zpl"]
+    db.execute("UPDATE items SET weight_g = NULL WHERE sku = 'K-40'")
+    unknown = client.post("/api/v1/labels/print", json=body)
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"].startswith(f"Вес упаковки {pallet} не вычислить")
+    assert client.post("/api/v1/labels/print", json={**body, "weight_kg": "30"}).status_code == 200
