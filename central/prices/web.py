@@ -48,7 +48,9 @@ def _prices_page(
         buyers = service.customers(engine, user) if user.role in CHANGE_ROLES else []
         requests = service.planned_work(engine, user) if user.role == "sales_manager" else []
     except OrderRefused as exc:
-        return render(request, "prices/forbidden.html", status_code=exc.status, user=user, message=exc.message)
+        # a refused change by someone who may not even read prices: tell them why the change was refused
+        status, message = (status_code, error) if error else (exc.status, exc.message)
+        return render(request, "prices/forbidden.html", status_code=status, user=user, message=message)
     return render(
         request,
         "prices/prices.html",
