@@ -20,7 +20,7 @@ from central.store import schema as s
 ISSUERS = ("sales_manager", "accountant", "commercial_director", "director", "admin")
 INVOICEABLE = ("confirmed", "picking", "shipped", "completed")
 NUMBER_WIDTH = 7  # the demo company numbers invoices «0000001», «0000002», …
-_ATTEMPTS = 3  # two invoices issued at once may draw the same number: the loser retries with the next one
+_ATTEMPTS = 8  # invoices issued at once may draw the same number: each loser retries with the next one
 
 
 def issue_invoice(engine: Engine, user: User, order_id: int, today: dt.date, vat_percent: int | None = None) -> int:

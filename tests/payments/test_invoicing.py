@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from central.app import create_app
 from central.documents.settings import DocumentSettings
 from central.payments import routes
+from central.payments.invoicing import issue_invoice
 from central.settings import CentralSettings
 from central.store import schema as s
-from tests.dispatch.company import TODAY, seeded
+from tests.dispatch.company import TODAY, seeded, staff
 from tests.payments.helpers import bearer, rows
 
 
@@ -112,3 +116,22 @@ def test_refusals_change_nothing(database_url):
             ).scalar_one()
             == 1
         )
+
+
+def test_invoices_issued_at_once_get_distinct_consecutive_numbers(database_url):
+    engine = seeded(database_url)
+    accountant = staff(engine, "accountant")
+    order_ids = [order_id for order_id, *_ in _orders(engine, "confirmed")[:4]]
+    with engine.connect() as conn:
+        start = conn.execute(select(func.count()).select_from(s.invoices)).scalar_one() + 1
+    barrier = threading.Barrier(len(order_ids))
+
+    def issue(order_id: int) -> int:
+        barrier.wait()
+        return issue_invoice(engine, accountant, order_id, TODAY)
+
+    with ThreadPoolExecutor(len(order_ids)) as pool:
+        invoice_ids = list(pool.map(issue, order_ids))
+    with engine.connect() as conn:
+        numbers = conn.execute(select(s.invoices.c.number).where(s.invoices.c.id.in_(invoice_ids))).scalars().all()
+    assert sorted(numbers) == [f"{n:07d}" for n in range(start, start + len(order_ids))]
