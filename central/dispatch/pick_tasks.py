@@ -201,7 +201,8 @@ def project_pick_facts(conn: Connection, site_id: int, facts: Sequence[tuple[Eve
                         )
                     )  # fmt: skip
                 if order_id is not None:
-                    dispatches.record_picked(conn, order_id, site_id, task_id, short, event.occurred_at, now)
+                    picked = {line.sku: line.picked for line in fact.lines}
+                    dispatches.record_picked(conn, order_id, site_id, task_id, picked, short, event.occurred_at, now)
             elif order_id is not None:
                 _log_shipment(conn, site_id, order_id, code, event, now)
 

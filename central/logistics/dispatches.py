@@ -54,14 +54,22 @@ def record_received(
 
 
 def record_picked(
-    conn: Connection, order_id: int, site_id: int, task_id: int, short: list[str], at: dt.datetime, now: dt.datetime
+    conn: Connection,
+    order_id: int,
+    site_id: int,
+    task_id: int,
+    picked: dict[str, int],
+    short: list[str],
+    at: dt.datetime,
+    now: dt.datetime,
 ) -> int:
-    """The order is picked: the dispatcher and the logisticians are told (WH-4); the dispatch's id."""
+    """The order is picked (``picked`` is units per SKU as the site reported them): the dispatcher and the
+    logisticians are told (WH-4); the dispatch's id."""
     dispatch_id = ensure_dispatch(conn, order_id, site_id, now, task_id)
     conn.execute(
         update(s.dispatches)
         .where(d.id == dispatch_id)
-        .values(picked_at=at, short_lines="; ".join(short) if short else None)
+        .values(picked_at=at, picked=picked or None, short_lines="; ".join(short) if short else None)
     )
     order = conn.execute(
         select(s.orders.c.number, s.customers.c.name)

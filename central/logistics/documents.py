@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from central.documents.contract import contract_number, html_pdf
 from central.documents.money import amount_in_words, format_rub
-from central.logistics.domain import DOCUMENT_TITLES, Figures, Line, Refused, figures, kg
-from central.logistics.service import dispatch_row, local_day
+from central.logistics.domain import DOCUMENT_TITLES, Figures, Refused, figures, kg
+from central.logistics.service import dispatch_row, lines_of, local_day
 from central.logistics.settings import LogisticsSettings
 from central.settings import CentralSettings
 from central.store import schema as s
@@ -46,17 +46,6 @@ def number_of(conn: Connection, dispatch_id: int, kind: str, today: dt.date, now
         )
     )
     return number, today
-
-
-def _lines(conn: Connection, order_id: int) -> list[Line]:
-    rows = conn.execute(
-        select(s.items.c.sku, s.items.c.name, s.items.c.uom, s.order_lines.c.qty, s.order_lines.c.price_kop,
-               s.items.c.weight_g)
-        .join(s.items, s.items.c.id == s.order_lines.c.item_id)
-        .where(s.order_lines.c.order_id == order_id)
-        .order_by(s.order_lines.c.id)
-    )  # fmt: skip
-    return [Line(r.sku, r.name, r.uom, int(r.qty), int(r.price_kop), int(r.weight_g)) for r in rows]
 
 
 def _context(
@@ -145,7 +134,9 @@ def _numbered_html(
                 f"а не {DOCUMENT_TITLES[kind]}: смените вид документа на странице отгрузок"
             )
         number, issued = number_of(conn, dispatch_id, kind, local_day(now), now)
-        context = _context(conn, row, central, logistics, figures(_lines(conn, row.order_id), vat_percent))
+        context = _context(
+            conn, row, central, logistics, figures(lines_of(conn, row.order_id, row.picked), vat_percent)
+        )
         if kind == "waybill":
             basis_kind = chosen
             basis = conn.execute(

@@ -7,7 +7,7 @@ warehouse times the road factor, rounded up to the metre; a carrier charges whol
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from central.documents.money import format_rub, vat_included
 from optimizer.routes.distance import Place, haversine_m
@@ -51,11 +51,9 @@ def van_overload(
             f"{kg(cap_kg * 1000)} кг (уже загружено {kg(loaded_g)} кг)"
         )
     if loaded_cm3 + volume_cm3 > cap_m3_milli * 1000:
-        total = (loaded_cm3 + volume_cm3) / 1_000_000
-        return (
-            f"Машина {plate} на {day} перегружена по объёму: {total:.2f} м³ при вместимости "
-            f"{cap_m3_milli / 1000:.2f} м³".replace(".", ",")
-        )
+        total = f"{(loaded_cm3 + volume_cm3) / 1_000_000:.3f}".replace(".", ",")
+        cap = f"{cap_m3_milli / 1000:.3f}".replace(".", ",")
+        return f"Машина {plate} на {day} перегружена по объёму: {total} м³ при вместимости {cap} м³"
     return None
 
 
@@ -69,6 +67,7 @@ class Line:
     qty: int
     price_kop: int  # VAT included, as the order's lines keep prices
     weight_g: int
+    volume_cm3: int = 0
 
     @property
     def total_kop(self) -> int:
@@ -85,6 +84,21 @@ class Figures:
     total_kop: int
     qty: int
     weight_g: int
+
+
+def shipped(lines: list[Line], picked: dict[str, int] | None) -> list[Line]:
+    """What leaves: the order's lines, or — when the site reported its pick — the units picked per SKU, spread
+    over the order's lines of that SKU in order; a line nothing was picked for is left out."""
+    if picked is None:
+        return lines
+    left = dict(picked)
+    out = []
+    for line in lines:
+        qty = min(line.qty, max(0, left.get(line.sku, 0)))
+        left[line.sku] = left.get(line.sku, 0) - qty
+        if qty:
+            out.append(replace(line, qty=qty))
+    return out
 
 
 def figures(lines: list[Line], vat_percent: int) -> Figures:

@@ -16,7 +16,15 @@ from sqlalchemy import Connection, Engine, func, select, update
 from central.dispatch.calendar import MOSCOW
 from central.dispatch.routing import DEFAULT_DEPOT, DEPOTS, current_routes
 from central.logistics import dispatches
-from central.logistics.domain import DOCUMENT_TITLES, Refused, carrier_cost, road_metres, van_overload
+from central.logistics.domain import (
+    DOCUMENT_TITLES,
+    Line,
+    Refused,
+    carrier_cost,
+    road_metres,
+    shipped,
+    van_overload,
+)
 from central.logistics.settings import LogisticsSettings
 from central.store import schema as s
 from optimizer.routes.distance import Place
@@ -74,17 +82,27 @@ def dispatch_row(conn: Connection, dispatch_id: int) -> Any:
     return row
 
 
-def load_of(conn: Connection, order_id: int, site: str, lat: float, lon: float) -> Load:
-    """The order's weight and volume (its items × quantities) and the road metres from the warehouse."""
-    weight, volume = conn.execute(
-        select(
-            func.coalesce(func.sum(s.items.c.weight_g * s.order_lines.c.qty), 0),
-            func.coalesce(func.sum(s.items.c.volume_cm3 * s.order_lines.c.qty), 0),
-        )
+def lines_of(conn: Connection, order_id: int, picked: dict[str, int] | None) -> list[Line]:
+    """The lines that leave with the dispatch: the order's, cut to what the site picked when it reported that."""
+    rows = conn.execute(
+        select(s.items.c.sku, s.items.c.name, s.items.c.uom, s.order_lines.c.qty, s.order_lines.c.price_kop,
+               s.items.c.weight_g, s.items.c.volume_cm3)
         .join(s.items, s.items.c.id == s.order_lines.c.item_id)
         .where(s.order_lines.c.order_id == order_id)
-    ).one()
-    return Load(int(weight), int(volume), road_metres(DEPOTS.get(site, DEFAULT_DEPOT), Place(lat, lon)))
+        .order_by(s.order_lines.c.id)
+    )  # fmt: skip
+    lines = [Line(r.sku, r.name, r.uom, int(r.qty), int(r.price_kop), int(r.weight_g), int(r.volume_cm3)) for r in rows]
+    return shipped(lines, picked)
+
+
+def load_of(conn: Connection, row: Any) -> Load:
+    """The dispatch's weight and volume (its items × quantities) and the road metres from the warehouse."""
+    lines = lines_of(conn, row.order_id, row.picked)
+    return Load(
+        sum(x.weight_g * x.qty for x in lines),
+        sum(x.volume_cm3 * x.qty for x in lines),
+        road_metres(DEPOTS.get(row.site, DEFAULT_DEPOT), Place(row.lat, row.lon)),
+    )
 
 
 def _open_for_booking(row: Any) -> None:
@@ -112,7 +130,7 @@ def book_carrier(
         tariff = conn.execute(select(s.carrier_tariffs).where(s.carrier_tariffs.c.id == tariff_id)).first()
         if tariff is None:
             raise Refused(f"Тариф перевозчика {tariff_id} не найден", 404)
-        load = load_of(conn, row.order_id, row.site, row.lat, row.lon)
+        load = load_of(conn, row)
         cost = carrier_cost(tariff.base_kop, tariff.per_kg_kop, tariff.per_km_kop, load.weight_g, load.metres)
         conn.execute(
             update(s.dispatches)
@@ -140,7 +158,7 @@ def book_van(engine: Engine, dispatch_id: int, vehicle_id: int, day: dt.date, us
         van = conn.execute(select(s.vehicles).where(s.vehicles.c.id == vehicle_id).with_for_update()).first()
         if van is None:
             raise Refused(f"Машина {vehicle_id} не найдена", 404)
-        load = load_of(conn, row.order_id, row.site, row.lat, row.lon)
+        load = load_of(conn, row)
         loaded_g, loaded_cm3 = conn.execute(
             select(func.coalesce(func.sum(d.weight_g), 0), func.coalesce(func.sum(d.volume_cm3), 0)).where(
                 d.mode == "van", d.vehicle_id == vehicle_id, d.delivery_day == day, d.id != dispatch_id
@@ -280,7 +298,7 @@ def board(engine: Engine, today: dt.date, settings: LogisticsSettings) -> dict[s
 
 
 def _item(conn: Connection, r: Any, settings: LogisticsSettings, printed: dict[str, int]) -> dict[str, Any]:
-    load = load_of(conn, r.order_id, r.site, r.lat, r.lon)
+    load = load_of(conn, r)
     return {
         "id": r.id,
         "order": r.number,

@@ -1015,6 +1015,7 @@ dispatches = Table(
     _ts("task_received_at", nullable=True),
     _ts("picked_at", nullable=True),
     Column("short_lines", Text),
+    Column("picked", JSON),  # {sku: units} as the site reported the pick; empty: the order's lines
     Column("mode", String(8)),
     _fk("carrier_tariff_id", "carrier_tariffs", nullable=True),
     _fk("vehicle_id", "vehicles", nullable=True),

@@ -11,6 +11,7 @@ import uuid
 from sqlalchemy import Engine, func, select, update
 
 from central.dispatch.pick_tasks import PickTaskRefused, issue_pick_task
+from central.logistics.service import lines_of
 from central.store import schema as s
 from central.sync.inbox import SiteRef, apply_events, sync_state
 from sync.events import Fact, PickedLine, PickTaskCompleted, PickTaskReceived, UnitsPicked, UnitsShipped, version_of
@@ -133,7 +134,9 @@ def test_picked_order_is_announced_and_its_shipment_logged_once_with_reservation
     assert subject == f"Заказ {order} собран с недостачей"
     assert f"{short[0]}: {got[short[0]]} из {asked[short[0]]}" in body and dispatch.short_lines
     assert f"Заказ {order}" in body and "W1" in body
-    assert dispatch.picked_at == done
+    assert dispatch.picked_at == done and dispatch.picked == got
+    with engine.connect() as conn:  # the documents and the load count what was picked, not what was ordered
+        assert {x.sku: x.qty for x in lines_of(conn, order_id, dispatch.picked)} == {k: v for k, v in got.items() if v}
 
     def reserved(status: str) -> int:
         with engine.connect() as conn:

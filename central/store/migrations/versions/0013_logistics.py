@@ -28,6 +28,7 @@ def upgrade() -> None:
         _ts("task_received_at"),
         _ts("picked_at"),
         sa.Column("short_lines", sa.Text(), nullable=True),
+        sa.Column("picked", sa.JSON(), nullable=True),
         sa.Column("mode", sa.String(length=8), nullable=True),
         sa.Column("carrier_tariff_id", sa.Integer(), nullable=True),
         sa.Column("vehicle_id", sa.Integer(), nullable=True),
