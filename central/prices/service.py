@@ -80,26 +80,20 @@ def _lists(conn: Connection) -> list[dict[str, Any]]:
 
 
 def list_prices(engine: Engine, user: User, price_list_id: int, today: dt.date, search: str = "") -> dict[str, Any]:
-    """The items of a list with the price effective ``today``, the next planned one and the planned cost."""
+    """The items of a list with the price effective ``today``, the next planned one and the planned cost.
+
+    An item the list has no price for is sold at the retail price (PRICE-1): ``retail_kop`` shows it.
+    """
     may_read(user.role)
     with engine.connect() as conn:
         plist = _price_list(conn, price_list_id)
-        rows = conn.execute(
-            select(
-                s.item_prices.c.item_id,
-                s.item_prices.c.price_kop,
-                s.item_prices.c.effective_from,
-            ).where(s.item_prices.c.price_list_id == price_list_id)
-        ).all()
-        current: dict[int, tuple[dt.date, int]] = {}
-        upcoming: dict[int, tuple[dt.date, int]] = {}
-        for item_id, price, since in rows:
-            if since <= today and (item_id not in current or since > current[item_id][0]):
-                current[item_id] = (since, int(price))
-            if since > today and (item_id not in upcoming or since < upcoming[item_id][0]):
-                upcoming[item_id] = (since, int(price))
+        current, upcoming = _dated(conn, price_list_id, today)
+        retail_id = conn.execute(
+            select(s.price_lists.c.id).where(s.price_lists.c.kind == "retail").order_by(s.price_lists.c.id)
+        ).scalar()
+        retail = current if retail_id in (None, price_list_id) else _dated(conn, retail_id, today)[0]
         query = select(s.items.c.id, s.items.c.sku, s.items.c.name, s.items.c.planned_cost_kop).where(
-            s.items.c.id.in_(set(current) | set(upcoming))
+            s.items.c.id.in_(set(current) | set(upcoming) | set(retail))
         )
         if search.strip():
             pattern = f"%{search.strip()}%"
@@ -118,10 +112,28 @@ def list_prices(engine: Engine, user: User, price_list_id: int, today: dt.date, 
                 "since": current[it.id][0].isoformat() if it.id in current else None,
                 "next_price_kop": upcoming[it.id][1] if it.id in upcoming else None,
                 "next_from": upcoming[it.id][0].isoformat() if it.id in upcoming else None,
+                "retail_kop": None if it.id in current or it.id not in retail else retail[it.id][1],
             }
             for it in items
         ],
     }
+
+
+def _dated(
+    conn: Connection, price_list_id: int, today: dt.date
+) -> tuple[dict[int, tuple[dt.date, int]], dict[int, tuple[dt.date, int]]]:
+    """Per item of a list: the (date, price) effective ``today`` and the next planned one."""
+    current: dict[int, tuple[dt.date, int]] = {}
+    upcoming: dict[int, tuple[dt.date, int]] = {}
+    ip = s.item_prices.c
+    for item_id, price, since in conn.execute(
+        select(ip.item_id, ip.price_kop, ip.effective_from).where(ip.price_list_id == price_list_id)
+    ):
+        if since <= today and (item_id not in current or since > current[item_id][0]):
+            current[item_id] = (since, int(price))
+        if since > today and (item_id not in upcoming or since < upcoming[item_id][0]):
+            upcoming[item_id] = (since, int(price))
+    return current, upcoming
 
 
 def price_history(engine: Engine, user: User, price_list_id: int, sku: str) -> dict[str, Any]:

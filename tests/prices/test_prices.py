@@ -66,8 +66,9 @@ def test_price_list_page_shows_todays_price_the_next_one_and_the_history(shop):
     items = {i["sku"]: i for i in mgr1.get(f"/api/v1/price-lists/{WHOLESALE_1}").json()["items"]}
     assert items["K-1"] | {} == {
         "item_id": 1, "sku": "K-1", "name": "Изделие K-1", "planned_cost_kop": 10_000, "price_kop": 13_000,
-        "since": "2026-01-01", "next_price_kop": 12_500, "next_from": "2026-12-01",
+        "since": "2026-01-01", "next_price_kop": 12_500, "next_from": "2026-12-01", "retail_kop": None,
     }  # fmt: skip
+    assert "K-2 Изделие K-2 200,00 ₽ 300,00 ₽ (розница)" in page  # not in the list: sold at the retail price
     director = signed_in(app, "director")
     assert "Установить цену" in text(director.get("/prices")) and "Прайс-лист клиента" in director.get("/prices").text
 
@@ -120,7 +121,10 @@ def test_a_price_effective_tomorrow_does_not_price_todays_order(shop):
     form = {"price_list_id": str(WHOLESALE_1), "sku": "K-2", "price": "250,00", "effective_from": "2026-11-24"}
     set_ = director.post("/prices/set", data=form)
     assert set_.status_code == 303 and set_.headers["location"] == "/prices?list=2&q=K-2&done=price"
-    assert "Цена установлена." in text(director.get(set_.headers["location"]))
+    listed = text(director.get(set_.headers["location"]))
+    assert (
+        "Цена установлена." in listed and "K-2 Изделие K-2 200,00 ₽ 300,00 ₽ (розница) 250,00 ₽ с 2026-11-24" in listed
+    )
     mgr1 = signed_in(app, "mgr1")
     today = created(mgr1, 1, {"K-2": 1})
     assert line_price(engine, today, "K-2") == 30_000  # not in wholesale 1 today: the retail price
