@@ -145,7 +145,7 @@ def board(conn: Connection, query: BoardQuery) -> Board:
     )  # fmt: skip
     if query.search.strip():
         pattern = f"%{query.search.strip()}%"
-        wanted = wanted.where(or_(o.number.like(pattern), s.customers.c.name.like(pattern)))
+        wanted = wanted.where(or_(o.number.ilike(pattern), s.customers.c.name.ilike(pattern)))
     orders = conn.execute(wanted).all()
     stages = order_stages(conn, [order.id for order in orders])
     counts: dict[str, int] = defaultdict(int)
