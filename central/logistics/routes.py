@@ -2,8 +2,8 @@
 
 ``{id}`` is the dispatch of an order from a site (one per order and site, created when the site received the pick
 task). Booking, documents and the dispatch are for the logistician, the dispatcher and the administrator; the
-director, the commercial director, the accountant and sales managers may read (``GET /api/v1/logistics``), and
-print documents except sales managers. Others get 403 with a Russian message.
+director, the commercial director, the accountant and sales managers (their own orders) may read
+(``GET /api/v1/logistics``), and print documents except sales managers. Others get 403 with a Russian message.
 """
 
 from __future__ import annotations
@@ -82,6 +82,11 @@ Booker = Annotated[User, Depends(_role(BOOKING_ROLES, NO_BOOKING))]
 Printer = Annotated[User, Depends(_role(PRINT_ROLES, NO_PRINTING))]
 
 
+def _own(user: User) -> int | None:
+    """A sales manager reads the shipments of own orders only, as in the orders API."""
+    return user.id if user.role == "sales_manager" else None
+
+
 def _refused(exc: Refused) -> HTTPException:
     return HTTPException(exc.status, exc.message)
 
@@ -120,7 +125,7 @@ class DateIn(BaseModel):
 @api.get("/logistics")
 def board_api(user: Reader, engine: DbEngine, moment: Now, settings: Settings) -> dict[str, Any]:
     """Dispatches: picked and waiting for transport, being picked, shipped and waiting for signed documents."""
-    return service.board(engine, local_day(moment), settings)
+    return service.board(engine, local_day(moment), settings, _own(user))
 
 
 @api.post("/shipments/{dispatch_id}/carrier")
@@ -246,7 +251,7 @@ def _page(
         "logistics/index.html",
         status_code=status_code,
         user=user,
-        board=service.board(engine, today, settings_of(request.app)),
+        board=service.board(engine, today, settings_of(request.app), _own(user)),
         today=today,
         error=error,
         may_book=user.role in BOOKING_ROLES,

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, select, true, update
 
 from central.dispatch.calendar import MOSCOW
 from central.dispatch.routing import DEFAULT_DEPOT, DEPOTS, current_routes
@@ -230,8 +230,9 @@ def set_due(engine: Engine, dispatch_id: int, on: dt.date) -> None:
         conn.execute(update(s.dispatches).where(d.id == dispatch_id).values(documents_due_on=on, last_reminded_at=None))
 
 
-def board(engine: Engine, today: dt.date, settings: LogisticsSettings) -> dict[str, Any]:
-    """The page's content: ready (picked, waiting for transport), picking, and waiting for documents."""
+def board(engine: Engine, today: dt.date, settings: LogisticsSettings, manager_id: int | None = None) -> dict[str, Any]:
+    """The page's content: ready (picked, waiting for transport), picking, and waiting for documents; with
+    ``manager_id`` only that manager's orders (what a sales manager sees)."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(
@@ -259,7 +260,10 @@ def board(engine: Engine, today: dt.date, settings: LogisticsSettings) -> dict[s
             .outerjoin(s.carrier_tariffs, s.carrier_tariffs.c.id == d.carrier_tariff_id)
             .outerjoin(s.vehicles, s.vehicles.c.id == d.vehicle_id)
             .outerjoin(s.shipments, (s.shipments.c.order_id == d.order_id) & (s.shipments.c.site_id == d.site_id))
-            .where(s.shipments.c.documents_returned_at.is_(None))
+            .where(
+                s.shipments.c.documents_returned_at.is_(None),
+                s.orders.c.manager_id == manager_id if manager_id is not None else true(),
+            )
             .order_by(s.orders.c.deadline, s.orders.c.number)
         ).all()
         tariffs = conn.execute(select(s.carrier_tariffs).order_by(s.carrier_tariffs.c.id)).all()

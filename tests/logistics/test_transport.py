@@ -138,6 +138,9 @@ def test_the_page_reads_for_a_sales_manager_without_forms_and_refuses_a_picker(d
         page = client.get("/logistics")
         assert page.status_code == 200 and "З-0910004" in page.text
         assert f'action="/logistics/{dispatch}/carrier"' not in page.text
+        client.post("/logout")
+        assert client.post("/login", data={"login": "manager02", "password": "demo"}).status_code in (200, 303)
+        assert "З-0910004" not in client.get("/logistics").text  # another manager's order
         refused = client.post(f"/logistics/{dispatch}/dispatched", follow_redirects=False)
         assert refused.status_code == 403 and "Недостаточно прав" in refused.text
         assert dispatch_row(engine, dispatch)["shipped_at"] is None
