@@ -113,7 +113,8 @@ def pile_up(path: Path, events: int, chunk: int = 5_000) -> None:
 def _site_codes(db: Database) -> tuple[int, list[int], list[str]]:
     receiving = int(db.execute("SELECT id FROM cells WHERE kind = 'receiving' ORDER BY id LIMIT 1").fetchone()[0])
     storage = [r[0] for r in db.execute("SELECT id FROM cells WHERE kind = 'storage' ORDER BY id LIMIT 50")]
-    skus = [r[0] for r in db.execute("SELECT sku FROM items ORDER BY sku LIMIT 200")]
+    # Counted units: a serialized item would need a serial per unit (WH-1).
+    skus = [r[0] for r in db.execute("SELECT sku FROM items WHERE NOT serialized ORDER BY sku LIMIT 200")]
     return receiving, storage, skus
 
 

@@ -31,7 +31,8 @@ class SiteCodes:
         try:
             return cls(
                 badges=[r[0] for r in db.execute("SELECT badge FROM staff WHERE role != 'worker' ORDER BY badge")],
-                items=[r[0] for r in db.execute("SELECT ean13 FROM items ORDER BY sku LIMIT 300")],
+                # Receiving by EAN alone: serialized items would ask for each unit's serial (WH-1).
+                items=[r[0] for r in db.execute("SELECT ean13 FROM items WHERE NOT serialized ORDER BY sku LIMIT 300")],
                 receiving=[r[0] for r in db.execute("SELECT barcode FROM cells WHERE kind = 'receiving' ORDER BY id")],
             )
         finally:
