@@ -679,6 +679,8 @@ def _pack_package(session: Session, package: ScannedPackage) -> tuple[Session, R
     if package.status == "open":
         assert package.cell is not None
         resumed = replace(start("pack"), cell=package.cell, package=package.sscc, packed=package.units)
+        if not package.units and not package.children:  # just opened («Новая коробка»)
+            return resumed, Reply(True, f"Упаковка {package.sscc} открыта в ячейке {package.cell.address}")
         return resumed, Reply(True, f"Упаковка {package.sscc} продолжается: {package.units} шт.")
     if session.cell is None:
         return session, Reply(False, "Сначала отсканируйте ячейку упаковки")

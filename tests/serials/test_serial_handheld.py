@@ -168,6 +168,7 @@ def test_a_new_box_gets_the_sites_next_sscc_and_the_box_ships_whole_by_it(client
     opened = client.post("/api/v1/packages/new", json={"workstation": WS}).json()
     box = opened["sscc"]
     assert box == "046012340000000017" and opened["ok"], opened
+    assert opened["message"] == f"Упаковка {box} открыта в ячейке ASM-01"
     assert opened["prompt"].startswith(f"Упаковка {box}: 0 шт.")
     for code in (gs1("SN1"), PUMP_EAN, "SN2", K40, K40, K40):
         assert scan(client, code)["ok"]
