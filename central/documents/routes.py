@@ -24,7 +24,7 @@ from central.documents.mail import Attachment, Letter, MailError, send_mail
 from central.documents.settings import DocumentSettings
 from central.orders.domain import Forbidden, OrderRefused
 from central.orders.routes import REFUSALS, Now, RussianRoute
-from central.orders.service import NOT_YOURS, may_order
+from central.orders.service import NOT_YOURS, may_order, may_view
 from central.payments import routes as payment_routes
 from central.settings import CentralSettings
 
@@ -70,11 +70,11 @@ def invoice_document(
 
 
 def _contract(
-    order_id: int, request: Request, user: User, engine: DbEngine, documents: DocumentSettings
+    order_id: int, request: Request, user: User, engine: DbEngine, documents: DocumentSettings, sending: bool = False
 ) -> tuple[bytes, str]:
-    """The filled .docx and its title «Договор Д-…», or the refusal."""
+    """The filled .docx and its title «Договор Д-…», or the refusal (the director reads it, never sends it)."""
     try:
-        may_order(user)
+        (may_order if sending else may_view)(user)
     except Forbidden as exc:
         raise HTTPException(403, exc.message) from exc
     settings: CentralSettings = request.app.state.settings
@@ -134,7 +134,7 @@ def mail_contract(
     order_id: int, body: ContractMailIn, request: Request, user: User, engine: DbEngine, documents: DocumentSettings
 ) -> dict[str, Any]:
     """Send the contract letter (the API's and the order card's form): who it went to and what was attached."""
-    data, title = _contract(order_id, request, user, engine, documents)
+    data, title = _contract(order_id, request, user, engine, documents, sending=True)
     settings: CentralSettings = request.app.state.settings
     text = (
         "Здравствуйте!\n\nНаправляем договор поставки по вашему заказу. Пожалуйста, подпишите его и пришлите "

@@ -51,10 +51,10 @@ from central.orders.variants import variants
 from central.store import schema as s
 
 ORDER_ROLES = ("sales_manager", "commercial_director", "dispatcher", "admin")
-READ_ROLES = (*ORDER_ROLES, "purchasing_manager")  # the deficit statement and availability go to purchasing too
+READ_ROLES = (*ORDER_ROLES, "purchasing_manager", "director")  # the deficit statement and availability: purchasing too
 FORBIDDEN = "Недостаточно прав: заказами занимаются менеджеры продаж, коммерческий директор, диспетчер и администратор"
 FORBIDDEN_READ = (
-    "Недостаточно прав: остатки и дефицит видят менеджеры продаж, закупка, диспетчер, коммерческий директор"
+    "Недостаточно прав: остатки и дефицит видят менеджеры продаж, закупка, диспетчер, коммерческий директор и директор"
 )
 NOT_YOURS = "Это заказ другого менеджера: работать с ним может ответственный менеджер, диспетчер или директор"
 SOURCES = ("manager", "portal", "email")

@@ -314,3 +314,28 @@ def test_orders_list_filters_by_status_and_customer(shop):
     assert f'data-id="{other}"' in only_beta and f'data-id="{draft}"' not in only_beta
     api = mgr1.get("/api/v1/orders").json()["orders"]
     assert [(o["number"], o["stage"]) for o in api] == [("З-0000002", "confirmed"), ("З-0000001", "draft")]
+
+
+def test_the_director_reads_every_order_and_changes_none(shop):
+    app, engine, _ = shop
+    with engine.begin() as conn:
+        conn.execute(
+            s.users.insert().values(
+                id=8, login="boss", full_name="Директор", role="director",
+                password_hash=conn.execute(select(s.users.c.password_hash).where(s.users.c.id == 1)).scalar_one(),
+            )
+        )  # fmt: skip
+    order_id = created(signed_in(app, "mgr1"), 1, {"K-1": 2, "K-2": 10})
+    boss = signed_in(app, "boss")
+    assert f'data-id="{order_id}"' in boss.get("/orders").text
+    card = boss.get(f"/orders/{order_id}")
+    assert card.status_code == 200 and "K-2 Изделие K-2 10 300,00 ₽" in text(card)
+    assert 'id="confirm"' not in card.text and 'id="cancel-order"' not in card.text and "/orders/new" not in card.text
+    assert boss.get(f"/api/v1/orders/{order_id}/contract.docx").status_code == 200
+    assert boss.get("/orders/deficit").status_code == 200
+    before = rows(engine, *ORDER_TABLES)
+    refused = boss.post(f"/orders/{order_id}/confirm", data={"variant": "partial"})
+    assert refused.status_code == 403
+    assert "Недостаточно прав: заказами занимаются менеджеры продаж" in text(refused)
+    assert boss.post("/orders/new", data={"customer_id": "1", "sku": ["K-1"], "qty": ["1"]}).status_code == 403
+    assert rows(engine, *ORDER_TABLES) == before
