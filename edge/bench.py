@@ -102,7 +102,9 @@ def running_edge(data_dir: Path) -> Iterator[str]:
         process.wait(timeout=15)
 
 
-def _scan_loop(client: httpx.Client, workstation: str, codes: dict[str, list[str]], n: int, offset: int) -> list[float]:
+def _scan_loop(
+    client: httpx.Client, workstation: str, codes: dict[str, list[str]], n: int, offset: int, seqs: list[int]
+) -> list[float]:
     """Receive cycles: item, item, cell — each scan a durable commit (journal row; every third a receipt)."""
     latencies: list[float] = []
     items, cells = codes["items"], codes["cells"]
@@ -114,6 +116,7 @@ def _scan_loop(client: httpx.Client, workstation: str, codes: dict[str, list[str
         latencies.append(time.perf_counter() - started)
         if answer.status_code != 200 or not answer.json()["ok"]:
             raise click.ClickException(f"scan {code} was refused: {answer.text}")
+        seqs.extend(answer.json()["event_seqs"])
     return latencies
 
 
@@ -125,6 +128,7 @@ class _Terminal:
         host, port = base.removeprefix("http://").split(":")
         self.conn = http.client.HTTPConnection(host, int(port), timeout=30)
         self.workstation = workstation
+        self.seqs: list[int] = []  # the outbox events the edge acknowledged to this terminal
 
     def post(self, path: str, body: dict[str, object]) -> dict[str, object]:
         self.conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
@@ -146,6 +150,7 @@ class _Terminal:
             latencies.append(time.perf_counter() - started)
             if not answer["ok"]:
                 raise click.ClickException(f"scan {code} was refused: {answer}")
+            self.seqs.extend(answer["event_seqs"])  # type: ignore[arg-type]
         return latencies
 
 
@@ -171,6 +176,15 @@ def sqlite_reference(path: Path, commits: int) -> list[float]:
     return latencies
 
 
+def outbox_seqs(path: Path) -> list[int]:
+    """The outbox sequence of the bench site after its edge stopped: ``outbox_seqs(Path("B1.db"))``."""
+    conn = sqlite3.connect(path)
+    try:
+        return [int(row[0]) for row in conn.execute("SELECT seq FROM outbox ORDER BY seq")]
+    finally:
+        conn.close()
+
+
 def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=1000, method="inclusive")[int(q * 1000) - 1] * 1000
 
@@ -188,10 +202,11 @@ def scans_bench(total: int, terminals: int, per_terminal: int, as_json: bool) ->
         data_dir = Path(tmp)
         codes = build_site(data_dir, items=2000, cells=1000, terminals=terminals + 1)
         with running_edge(data_dir) as base:
+            acknowledged: list[int] = []
             with httpx.Client(base_url=base, timeout=30) as client:
                 _login(client, "bench-seq", codes["badges"][0])
-                _scan_loop(client, "bench-seq", codes, 300, 0)  # warm-up: imports, caches, first pages
-                sequential = _scan_loop(client, "bench-seq", codes, total, 1000)
+                _scan_loop(client, "bench-seq", codes, 300, 0, acknowledged)  # warm-up: imports, caches, first pages
+                sequential = _scan_loop(client, "bench-seq", codes, total, 1000, acknowledged)
             results: list[list[float]] = [[] for _ in range(terminals)]
 
             ready = [_Terminal(base, f"bench-{n}") for n in range(terminals)]
@@ -209,6 +224,12 @@ def scans_bench(total: int, terminals: int, per_terminal: int, as_json: bool) ->
             for t in threads:
                 t.join()
             elapsed = time.perf_counter() - started
+        acknowledged += [seq for term in ready for seq in term.seqs]
+        recorded = outbox_seqs(data_dir / f"{SITE}.db")
+        if recorded != sorted(acknowledged) or recorded != list(range(1, len(recorded) + 1)):
+            raise click.ClickException(
+                f"the outbox does not hold exactly the {len(acknowledged)} acknowledged events ({len(recorded)} there)"
+            )
         reference = sqlite_reference(data_dir / "reference.db", total)
     concurrent = [x for r in results for x in r]
     figures = {
@@ -219,6 +240,7 @@ def scans_bench(total: int, terminals: int, per_terminal: int, as_json: bool) ->
         "concurrent_scans": len(concurrent),
         "concurrent_scans_per_s": round(len(concurrent) / elapsed, 1),
         "concurrent_p99_ms": round(_pct(concurrent, 0.99), 2),
+        "acknowledged_events": len(acknowledged),
         "sqlite_commit_p50_ms": round(_pct(reference, 0.50), 3),
         "sqlite_commit_p99_ms": round(_pct(reference, 0.99), 3),
         "sqlite_commits_per_s": round(len(reference) / sum(reference), 1),
@@ -235,6 +257,7 @@ def scans_bench(total: int, terminals: int, per_terminal: int, as_json: bool) ->
         ("reference: bare SQLite commit p50 (FULL)", f"{figures['sqlite_commit_p50_ms']} ms"),
         ("reference: bare SQLite commit p99 (FULL)", f"{figures['sqlite_commit_p99_ms']} ms"),
         ("reference: bare SQLite commits/s", f"{figures['sqlite_commits_per_s']}"),
+        ("acknowledged events, all in the outbox once", f"{figures['acknowledged_events']}"),
     ]
     for name, value in rows:
         click.echo(f"{name:<44} {value:>12}")
