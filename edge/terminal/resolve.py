@@ -83,7 +83,13 @@ def _task(db: Database, code: str) -> ScannedTask:
     if row[0] != "pick":
         raise Refused("not_a_pick_task", f"Задание {code} — не задание на отбор")
     data = json.loads(row[1])
-    serialized = {str(r[0]) for r in db.execute("SELECT sku FROM items WHERE serialized")}
+    skus = json.dumps([line["sku"] for line in data["lines"]])
+    serialized = {
+        str(r[0])
+        for r in db.execute(
+            "SELECT sku FROM items WHERE serialized AND sku IN (SELECT value FROM json_each(?))", [skus]
+        )
+    }
     task = PickTask(
         id=code,
         order=data["order"],
