@@ -843,8 +843,10 @@ def open_dispute(engine: Engine, user: User, order_id: int, reason: str, now: dt
     return dispute_id
 
 
-def close_dispute(engine: Engine, user: User, dispute_id: int, resolution: str, now: dt.datetime) -> int:
-    """Close an open dispute with its resolution; the order's id."""
+def close_dispute(
+    engine: Engine, user: User, dispute_id: int, resolution: str, now: dt.datetime, order_id: int | None = None
+) -> int:
+    """Close an open dispute (of ``order_id`` when given) with its resolution; the order's id."""
     may_order(user)
     text = resolution.strip()
     if not text:
@@ -852,7 +854,7 @@ def close_dispute(engine: Engine, user: User, dispute_id: int, resolution: str, 
     with engine.begin() as conn:
         d = s.order_disputes.c
         row = conn.execute(select(s.order_disputes).where(d.id == dispute_id).with_for_update()).first()
-        if row is None:
+        if row is None or order_id not in (None, row.order_id):
             raise NotFound(f"Спор №{dispute_id} не найден")
         order = _lock_order(conn, row.order_id)
         _own(user, order.manager_id)

@@ -365,7 +365,7 @@ def close_dispute(
     resolution: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     try:
-        service.close_dispute(engine, user, dispute_id, resolution, moment)
+        service.close_dispute(engine, user, dispute_id, resolution, moment, order_id)
     except OrderRefused as exc:
         return _card(request, user, engine, order_id, day, exc.message, exc.status)
     return _done(order_id, "closed")

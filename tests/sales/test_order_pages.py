@@ -3,17 +3,22 @@ orders, attaches the signed contract, sends the deficit; refusals show the Russi
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import re
 from collections.abc import Iterator
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from central.documents.scans import MAX_SCAN_BYTES
+from central.documents.settings import DocumentSettings
 from central.store import schema as s
 from tests.sales.office import Clock, office, order_ids, rows, signed_in
+from tests.smtp import smtp_server
 
 ORDER_TABLES = (s.orders, s.order_lines, s.reservations, s.order_decisions)
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
@@ -80,10 +85,14 @@ def test_manager_creates_an_order_sees_the_stock_check_and_variants_and_confirms
     with engine.connect() as conn:
         assert conn.execute(select(s.orders.c.status).where(s.orders.c.id == order_id)).scalar_one() == "confirmed"
         # the order form names the customer: the manager acted on their behalf (ACC-4)
-        entry = conn.execute(
-            select(s.audit_log.c.actor, s.audit_log.c.on_behalf_of).where(s.audit_log.c.action == "POST /orders/new")
-        ).one()
-    assert tuple(entry) == ("mgr1", "ООО «Альфа» (ИНН 7707083893)")
+        entries = conn.execute(
+            select(s.audit_log.c.action, s.audit_log.c.actor, s.audit_log.c.on_behalf_of).order_by(s.audit_log.c.seq)
+        ).all()
+    assert [tuple(e) for e in entries] == [
+        ("POST /login", "mgr1", None),
+        ("POST /orders/new", "mgr1", "ООО «Альфа» (ИНН 7707083893)"),
+        ("POST /orders/{order_id}/confirm", "mgr1", "ООО «Альфа» (ИНН 7707083893)"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -288,6 +297,8 @@ def test_invoice_dispute_and_stage_on_the_card(shop):
         dispute_id = conn.execute(select(s.order_disputes.c.id)).scalar_one()
     assert notices(engine, "dispute")[0][:2] == (2, "Спор по заказу З-0000001")  # the manager; the director too
     assert [n[0] for n in notices(engine, "dispute")] == [2, 4]
+    elsewhere = mgr1.post(f"/orders/{order_id + 1}/disputes/{dispute_id}/close", data={"resolution": "не тот"})
+    assert elsewhere.status_code == 404  # a dispute is closed on its own order's card
     closed = mgr1.post(f"/orders/{order_id}/disputes/{dispute_id}/close", data={"resolution": "Скидка согласована"})
     assert closed.status_code == 303
     card = mgr1.get(f"/orders/{order_id}")
@@ -339,3 +350,27 @@ def test_the_director_reads_every_order_and_changes_none(shop):
     assert "Недостаточно прав: заказами занимаются менеджеры продаж" in text(refused)
     assert boss.post("/orders/new", data={"customer_id": "1", "sku": ["K-1"], "qty": ["1"]}).status_code == 403
     assert rows(engine, *ORDER_TABLES) == before
+
+
+def test_contract_is_sent_from_the_card(shop):
+    app, _, _ = shop
+    mgr1 = signed_in(app, "mgr1")
+    order_id = created(mgr1, 1, {"K-1": 2})
+    with smtp_server() as server:
+        app.state.document_settings = DocumentSettings(
+            smtp_host="127.0.0.1", smtp_port=server.server_address[1], mail_from="office@stockyard-demo.ru"
+        )
+        bad = mgr1.post(f"/orders/{order_id}/contract/send", data={"to": "не адрес"})
+        assert bad.status_code == 422 and "Укажите адрес электронной почты клиента" in text(bad)
+        sent = mgr1.post(f"/orders/{order_id}/contract/send", data={"to": "buyer@alfa.ru", "note": "Ждём подпись"})
+        assert sent.status_code == 303 and sent.headers["location"] == f"/orders/{order_id}?done=sent"
+        assert "Договор отправлен клиенту." in text(mgr1.get(sent.headers["location"]))
+        assert [(r[0], r[1]) for r in server.received] == [("office@stockyard-demo.ru", ["buyer@alfa.ru"])]
+        message = email.message_from_bytes(server.received[0][2], policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        body = message.get_body(("plain",))
+        assert body is not None and "Ждём подпись" in body.get_content()
+        assert [part.get_filename() for part in message.iter_attachments()] == [
+            "Договор Д-0000001.docx",
+            "Договор Д-0000001.pdf",
+        ]
