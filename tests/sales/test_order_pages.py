@@ -374,3 +374,22 @@ def test_contract_is_sent_from_the_card(shop):
             "Договор Д-0000001.docx",
             "Договор Д-0000001.pdf",
         ]
+
+
+def test_change_of_items_is_confirmed_with_the_analogues_typed_on_the_card(shop):
+    app, engine, _ = shop
+    mgr1 = signed_in(app, "mgr1")
+    order_id = created(mgr1, 1, {"K-2": 10})
+    before = rows(engine, *ORDER_TABLES)
+    typo = mgr1.post(f"/orders/{order_id}/confirm", data={"variant": "substitute", "substitutes": "K-2 K-5"})
+    assert typo.status_code == 422 and "Аналоги: укажите пары «артикул=аналог», например K-2=K-5" in text(typo)
+    unchosen = mgr1.post(f"/orders/{order_id}/confirm", data={})
+    assert unchosen.status_code == 422 and "Выберите вариант исполнения, согласованный с клиентом" in text(unchosen)
+    assert rows(engine, *ORDER_TABLES) == before
+    done = mgr1.post(f"/orders/{order_id}/confirm", data={"variant": "substitute", "substitutes": "K-2=K-5"})
+    assert done.status_code == 303
+    page = text(mgr1.get(f"/orders/{order_id}"))
+    assert "Согласованный вариант: замена номенклатуры" in page
+    # 3 of K-2 from stock, the 7 short replaced by K-5 at its retail price (not in wholesale 1)
+    assert "K-2 W1 3 остаток склада W1" in page and "K-5 W1 7 остаток склада W1" in page
+    assert "K-5 Изделие K-5 7 320,00 ₽ 2 240,00 ₽" in page
