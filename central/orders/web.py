@@ -23,7 +23,6 @@ from central.orders import service
 from central.orders.domain import OrderRefused, rubles
 from central.orders.routes import MOSCOW, Now, Today
 from central.orders.stage import order_stage
-from central.payments.errors import PaymentRefused
 from central.payments.invoicing import issue_invoice
 from central.payments.routes import vat_percent
 from central.store import schema as s
@@ -342,7 +341,7 @@ def invoice(
     """«Выставить счёт»: the invoicing service issues the order's invoice (ORD-8)."""
     try:
         issue_invoice(engine, user, order_id, day, rate)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         return _card(request, user, engine, order_id, day, exc.message, exc.status)
     return _done(order_id, "invoice")
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from central.auth.staff import User
 from central.documents.money import vat_included
 from central.documents.settings import DocumentSettings
-from central.payments.errors import Conflict, Forbidden, NotFound
+from central.orders.domain import Conflict, Forbidden, NotFound
 from central.store import schema as s
 
 ISSUERS = ("sales_manager", "accountant", "commercial_director", "director", "admin")

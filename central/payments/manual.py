@@ -1,6 +1,6 @@
 """The accountant's hand on payments (ORD-9, INT-2): enter one, match an unmatched one, or decide about it.
 
-Each command owns its transaction and is refused with ``PaymentRefused`` (a Russian message) before anything
+Each command owns its transaction and is refused with ``OrderRefused`` (a Russian message) before anything
 is written. Matching lets the paid amount grow past the invoice's amount: an over-payment is shown, never lost.
 """
 
@@ -13,8 +13,8 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from central.auth.staff import User
+from central.orders.domain import Conflict, Forbidden, NotFound, OrderRefused
 from central.payments.amounts import AmountError, parse_rub
-from central.payments.errors import Conflict, Forbidden, NotFound, PaymentRefused
 from central.payments.service import settle
 from central.store import schema as s
 
@@ -47,12 +47,12 @@ def record_payment(engine: Engine, user: User, entry: ManualPayment, now: dt.dat
     try:
         amount_kop = parse_rub(entry.amount)
     except AmountError as exc:
-        raise PaymentRefused(str(exc)) from exc
+        raise OrderRefused(str(exc)) from exc
     number = entry.document_number.strip()
     if not number or len(number) > 20:
-        raise PaymentRefused("Номер платёжного документа: от 1 до 20 знаков")
+        raise OrderRefused("Номер платёжного документа: от 1 до 20 знаков")
     if len(entry.purpose) > 500:
-        raise PaymentRefused("Назначение платежа длиннее 500 знаков")
+        raise OrderRefused("Назначение платежа длиннее 500 знаков")
     with engine.begin() as conn:
         if conn.execute(select(s.customers.c.id).where(s.customers.c.id == entry.customer_id)).first() is None:
             raise NotFound(f"Покупатель {entry.customer_id} не найден")
@@ -87,7 +87,7 @@ def decide(engine: Engine, user: User, payment_id: int, decision: Decision, now:
     """Mark an unmatched payment not ours or an advance to keep: ``decide(engine, user, 7, "advance", now)``."""
     may_enter(user)
     if decision not in DECISIONS:
-        raise PaymentRefused("Решение по платежу: not_ours (не наш) или advance (аванс)")
+        raise OrderRefused("Решение по платежу: not_ours (не наш) или advance (аванс)")
     with engine.begin() as conn:
         _unmatched(conn, payment_id)
         conn.execute(
@@ -121,6 +121,6 @@ def _open_invoice(conn: Connection, invoice_id: int, customer_id: int) -> None:
     if invoice is None:
         raise NotFound(f"Счёт {invoice_id} не найден")
     if invoice.customer_id != customer_id:
-        raise PaymentRefused(f"Счёт № {invoice.number} выставлен другому покупателю")
+        raise OrderRefused(f"Счёт № {invoice.number} выставлен другому покупателю")
     if invoice.paid_kop >= invoice.amount_kop:
         raise Conflict(f"Счёт № {invoice.number} уже оплачен")

@@ -20,9 +20,9 @@ from sqlalchemy import select
 from central.auth.staff import CurrentUser, DbEngine, User
 from central.documents.money import Payee, amount_in_words, format_rub, payment_qr_payload, payment_qr_svg
 from central.documents.settings import DocumentSettings
+from central.orders.domain import OrderRefused
 from central.orders.routes import RussianRoute
 from central.payments.bank_statement import StatementError
-from central.payments.errors import PaymentRefused
 from central.payments.invoicing import issue_invoice
 from central.payments.manual import Decision, ManualPayment, decide, match_by_hand, record_payment
 from central.payments.service import load_statement
@@ -61,7 +61,7 @@ def vat_percent(request: Request) -> int:
     return found.vat_percent
 
 
-def refused(exc: PaymentRefused) -> HTTPException:
+def refused(exc: OrderRefused) -> HTTPException:
     """The HTTP answer of a refused command."""
     return HTTPException(status_code=exc.status, detail=exc.message)
 
@@ -87,7 +87,7 @@ def post_invoice(
     """Issue the invoice of a confirmed order (ORD-8): its number, amount and the VAT inside it."""
     try:
         invoice_id = issue_invoice(engine, user, order_id, day, rate)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         raise refused(exc) from exc
     with engine.connect() as conn:
         row = conn.execute(select(s.invoices).where(s.invoices.c.id == invoice_id)).one()
@@ -143,7 +143,7 @@ def post_payment(body: PaymentIn, user: CurrentUser, engine: DbEngine, moment: N
     )  # fmt: skip
     try:
         payment_id = record_payment(engine, user, entry, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         raise refused(exc) from exc
     return _payment(engine, payment_id)
 
@@ -153,7 +153,7 @@ def post_match(payment_id: int, body: MatchIn, user: CurrentUser, engine: DbEngi
     """Put an unmatched payment on an open invoice of the same customer; the paid amount grows by the payment."""
     try:
         match_by_hand(engine, user, payment_id, body.invoice_id, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         raise refused(exc) from exc
     return _payment(engine, payment_id)
 
@@ -163,7 +163,7 @@ def post_review(payment_id: int, body: ReviewIn, user: CurrentUser, engine: DbEn
     """Decide about an unmatched payment: ``not_ours`` (to be returned) or ``advance`` (kept for the customer)."""
     try:
         decide(engine, user, payment_id, body.decision, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         raise refused(exc) from exc
     return _payment(engine, payment_id)
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from central.auth.staff import CurrentUser, DbEngine, User
 from central.documents.money import format_rub
+from central.orders.domain import NotFound, OrderRefused
 from central.orders.routes import RussianRoute
 from central.payments.bank_statement import StatementError
-from central.payments.errors import NotFound, PaymentRefused
 from central.payments.manual import CLERKS, DECISIONS, Decision, ManualPayment, decide, match_by_hand, record_payment
 from central.payments.routes import Now, Today, read_statement
 from central.payments.service import ImportReport, load_statement
@@ -98,7 +98,7 @@ async def import_page(
     return _payments_page(request, user, engine, day, report=report)
 
 
-def _refused(request: Request, user: User, engine: DbEngine, day: dt.date, exc: PaymentRefused) -> HTMLResponse:
+def _refused(request: Request, user: User, engine: DbEngine, day: dt.date, exc: OrderRefused) -> HTMLResponse:
     return _payments_page(request, user, engine, day, status_code=exc.status, error=exc.message)
 
 
@@ -135,7 +135,7 @@ def new_payment(
             purpose=purpose, invoice_id=_invoice_id(engine, invoice_number),
         )  # fmt: skip
         record_payment(engine, user, entry, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         return _refused(request, user, engine, day, exc)
     return RedirectResponse("/accounting/payments?done=entered", status_code=303)
 
@@ -153,7 +153,7 @@ def match_page(
     """Put an unmatched payment on the open invoice chosen in its row."""
     try:
         match_by_hand(engine, user, payment_id, invoice_id, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         return _refused(request, user, engine, day, exc)
     return RedirectResponse("/accounting/payments?done=matched", status_code=303)
 
@@ -171,7 +171,7 @@ def review_page(
     """Mark an unmatched payment not ours or an advance kept for the customer."""
     try:
         decide(engine, user, payment_id, decision, moment)
-    except PaymentRefused as exc:
+    except OrderRefused as exc:
         return _refused(request, user, engine, day, exc)
     return RedirectResponse(f"/accounting/payments?done={decision}", status_code=303)
 
