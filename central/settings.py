@@ -17,10 +17,26 @@ from pydantic_settings import (
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - the value production refuses
 
 
-class CentralSettings(BaseSettings):
-    """``CentralSettings(database_url="postgresql://…")``; the TOML file is named by ``STOCKYARD_CONFIG``."""
+class CentralSection(BaseSettings):
+    """Settings read like central's: ``STOCKYARD_*`` variables, then the ``[central]`` table of the TOML file."""
 
     model_config = SettingsConfigDict(env_prefix="STOCKYARD_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit values (command-line options) beat the environment, which beats the TOML file."""
+        return init_settings, env_settings, *config_file_source(settings_cls, "central")
+
+
+class CentralSettings(CentralSection):
+    """``CentralSettings(database_url="postgresql://…")``; the TOML file is named by ``STOCKYARD_CONFIG``."""
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///var/central.db"
@@ -48,18 +64,6 @@ class CentralSettings(BaseSettings):
         if self.environment == "production" and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
             raise ValueError("STOCKYARD_SECRET_KEY must be set to a random secret when environment=production")
         return self
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Command-line options beat the environment, which beats the TOML file."""
-        return init_settings, env_settings, *config_file_source(settings_cls, "central")
 
 
 def config_file_source(settings_cls: type[BaseSettings], section: str) -> tuple[PydanticBaseSettingsSource, ...]:

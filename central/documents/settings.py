@@ -11,17 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from central.documents.contract_template import BUILT_IN
 from central.documents.money import STANDARD_VAT_PERCENT
-from central.settings import config_file_source
+from central.settings import CentralSection
 
 
-class DocumentSettings(BaseSettings):
+class DocumentSettings(CentralSection):
     """``DocumentSettings(vat_percent=22, contract_template=Path("contract.docx"))``."""
-
-    model_config = SettingsConfigDict(env_prefix="STOCKYARD_", extra="ignore")
 
     vat_percent: int = Field(STANDARD_VAT_PERCENT, ge=0, le=100)
     contract_template: Path = BUILT_IN
@@ -32,15 +29,3 @@ class DocumentSettings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr = SecretStr("")
     mail_from: str = "office@stockyard-demo.ru"
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Explicit values beat the environment, which beats the ``[central]`` table of the TOML file."""
-        return init_settings, env_settings, *config_file_source(settings_cls, "central")
