@@ -10,10 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from central.demo.company import seed_company
 from central.store.engine import create_central_engine, migrate
-from tests.services import MosquittoBroker, PostgresServer, mosquitto_broker, postgres_server
+from tests.services import (
+    CHROMIUM_ARGS,
+    MosquittoBroker,
+    PostgresServer,
+    chromium_path,
+    mosquitto_broker,
+    postgres_server,
+)
 
 # Edges started by tests neither announce themselves nor browse for a broker: tests give the broker's URL,
 # and dozens of short-lived edges would crowd the network's mDNS. tests/sync/test_discovery.py and the
@@ -70,3 +78,12 @@ def central_url(central_template: Path, tmp_path: Path) -> Iterator[str]:
     target = tmp_path / "central.db"
     shutil.copy(central_template, target)
     yield f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A real headless Chromium (Debian's), shared by the tests of a module."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -16,8 +16,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -205,3 +209,13 @@ def serve_app(app: object) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def sign_in(page: Page, base: str, login: str, password: str = "demo") -> None:
+    """Sign in to the office through its login form, as a person would: ``sign_in(page, base, "dispatcher")``."""
+    if not page.url.startswith(base + "/login"):
+        page.goto(base + "/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

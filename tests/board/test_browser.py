@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from central.app import create_app
 from central.orders import routes
 from central.settings import CentralSettings
 from tests.board.checks import assert_wh3, issued_task
 from tests.board.helpers import NOW, confirmed_order, free_skus, pay
 from tests.dispatch.company import TODAY, seeded
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app, sign_in
 
 
 def test_the_dispatcher_releases_a_paid_complete_order_in_chromium(browser, tmp_path):
@@ -37,10 +24,7 @@ def test_the_dispatcher_releases_a_paid_complete_order_in_chromium(browser, tmp_
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{base}/dispatch/board")
         assert page.url == base + "/login"
-        page.fill("input[name=login]", "dispatcher")
-        page.fill("input[name=password]", "demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "dispatcher")
         page.click("nav.sections a[href='/dispatch/board']")
         page.wait_for_url(base + "/dispatch/board")
         page.check("input[name=ready]")

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from edge.store import open_site_database
 from tests.devices.ptys import Pty
 from tests.edge.site_data import BADGE, ITEMS, PIN, load_site
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app
 
 
 def test_a_serial_scan_is_shown_on_the_workstations_page(browser, tmp_path):

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from tests.edge.site_data import BADGE, ITEMS, PIN, cell_code, load_site
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.services import serve_app
 
 K40 = ITEMS["K-40"][1]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def wedge(page: Page, code: str) -> None:

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from central.app import create_app
 from central.settings import CentralSettings
 from central.store.engine import create_central_engine, migrate
 from tests.office.staff import add_staff
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app
 
 
 def test_login_in_chromium(browser, tmp_path):

@@ -4,10 +4,8 @@ the way, with central stopped throughout; central then starts and shows the task
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 from sqlalchemy import func, insert, select
 
 from central.dispatch.pick_tasks import issue_pick_task
@@ -19,18 +17,10 @@ from edge.app import create_app
 from edge.settings import EdgeSettings
 from edge.sync import state
 from sync.transport import BrokerAddress
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.services import serve_app
 from tests.sync.helpers import central_applied, central_stock, edge_stock, wait_until
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def wedge(page: Page, code: str) -> None:

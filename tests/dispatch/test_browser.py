@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from central.app import create_app
 from central.dispatch import proposals, web
 from central.settings import CentralSettings
 from central.store import schema as s
 from tests.dispatch.company import TODAY, count, seeded, staff
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app, sign_in
 
 
 def test_dispatcher_accepts_a_proposal_in_chromium(browser, tmp_path):
@@ -33,10 +20,7 @@ def test_dispatcher_accepts_a_proposal_in_chromium(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/dispatch/proposals/{proposal_id}")
         assert page.url == base + "/login"
-        page.fill("input[name=login]", "dispatcher")
-        page.fill("input[name=password]", "demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "dispatcher")
         page.goto(f"{base}/dispatch/proposals/{proposal_id}")
         assert page.locator("#status").inner_text() == "Предложено"
         assert page.locator("#explanation li").count() > 1

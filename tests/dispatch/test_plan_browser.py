@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from central.app import create_app
 from central.dispatch import web
 from central.settings import CentralSettings
 from central.store import schema as s
 from tests.dispatch.company import TODAY, count, seeded
 from tests.dispatch.test_plans import NOW
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app, sign_in
 
 
 def test_logistician_runs_and_accepts_routes_in_chromium(browser, tmp_path):
@@ -34,10 +21,7 @@ def test_logistician_runs_and_accepts_routes_in_chromium(browser, tmp_path):
     with serve_app(app) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/login")
-        page.fill("input[name=login]", "logistician")
-        page.fill("input[name=password]", "demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "logistician")
         page.goto(f"{base}/dispatch/proposals")
         assert page.locator("#run-borrowing").count() == 0
         page.fill("input[name=delivery_day]", TODAY.isoformat())

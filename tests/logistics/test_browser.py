@@ -4,11 +4,8 @@ downloaded, the dispatch registered and the signed documents marked returned."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import insert, select
 
 from central.app import create_app
@@ -17,17 +14,9 @@ from central.settings import CentralSettings
 from central.store import schema as s
 from tests.dispatch.company import seeded
 from tests.logistics.helpers import customer, item, picked_order
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.services import serve_app, sign_in
 
 NOW = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def test_logistician_books_prints_dispatches_and_gets_documents_back(browser, tmp_path):
@@ -46,10 +35,7 @@ def test_logistician_books_prints_dispatches_and_gets_documents_back(browser, tm
     with serve_app(app) as base:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page.goto(f"{base}/login")
-        page.fill("input[name=login]", "logistician")
-        page.fill("input[name=password]", "demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "logistician")
         page.click("nav.sections >> text=Отгрузки")
         page.wait_for_url(base + "/logistics")
         card = page.locator(f"#dispatch-{dispatch}")

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import select
 
 from central.store import schema as s
 from tests.sales.office import PASSWORD, office
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from tests.services import serve_app, sign_in
 
 
 def test_manager_creates_and_confirms_an_order_in_chromium(browser, tmp_path):
@@ -26,10 +14,7 @@ def test_manager_creates_and_confirms_an_order_in_chromium(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(base + "/orders/new")
         assert page.url == base + "/login"
-        page.fill("input[name=login]", "mgr1")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(base + "/")
+        sign_in(page, base, "mgr1", PASSWORD)
         page.click("nav.sections >> text=Заказы")
         page.wait_for_url(base + "/orders")
         page.click("#new-order")

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from playwright.sync_api import Browser, sync_playwright
-
 from edge.app import create_app
 from edge.settings import EdgeSettings
 from edge.shopfloor import routes as shopfloor_routes
-from tests.services import CHROMIUM_ARGS, chromium_path, serve_app
+from tests.services import serve_app
 from tests.shopfloor.site import IVANOV, PIN, load_shop, outbox
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def test_worker_signs_in_starts_pauses_and_finishes(browser, tmp_path):
