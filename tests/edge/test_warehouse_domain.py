@@ -13,6 +13,7 @@ from edge.warehouse.domain import (
     PickUnits,
     ReceiveUnits,
     Refused,
+    SerialUnit,
     ShipUnits,
     UnitsMoved,
     UnitsPicked,
@@ -41,6 +42,12 @@ class Site:
 
     def qty(self, sku, cell_id):
         return self.stock.get((sku, cell_id), 0)
+
+    def serial(self, sku: str, serial: str) -> SerialUnit | None:
+        return None  # no serialized item on this site
+
+    def serials_in(self, sku: str, cell_id: int) -> tuple[str, ...]:
+        return ()
 
 
 def refusal(command) -> Refused:

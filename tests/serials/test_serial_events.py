@@ -33,8 +33,10 @@ def test_serial_events_are_version_3_and_older_versions_read_without_serials():
     assert version_of(WorkStarted.__name__) == 2  # untouched types keep their version
     move = {"sku": "A", "from_cell_id": 1, "to_cell_id": 2, "qty": 1}
     assert read_event("UnitsMoved", 1, move) == UnitsMoved(**move, package=None, serials=[])
-    assert read_event("UnitsMoved", 2, {**move, "package": BOX}).serials == []
-    assert read_event("UnitsMoved", 3, {**move, "serials": ["S1"]}).serials == ["S1"]
+    v2 = read_event("UnitsMoved", 2, {**move, "package": BOX})
+    assert isinstance(v2, UnitsMoved) and v2.serials == []
+    v3 = read_event("UnitsMoved", 3, {**move, "serials": ["S1"]})
+    assert isinstance(v3, UnitsMoved) and v3.serials == ["S1"]
     with pytest.raises(UnknownSchema):
         read_event("UnitsMoved", 4, move)
     with pytest.raises(UnknownSchema):
@@ -64,6 +66,7 @@ def test_central_follows_the_serials_of_a_sites_events(database_url):
     with engine.begin() as conn:
         site = SiteRef.load(conn, "W1")
         sku = conn.execute(select(s.items.c.sku).where(s.items.c.serialized.is_(True)).order_by(s.items.c.sku)).scalar()
+        assert isinstance(sku, str)
         cells = sorted(site.cells)
         a, b = cells[0], cells[1]
         applied = apply_events(

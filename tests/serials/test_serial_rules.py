@@ -16,11 +16,12 @@ from edge.warehouse.domain import (
     Refused,
     SerialUnit,
     ShipUnits,
+    StockAdjusted,
     UnitsMoved,
     UnitsReceived,
     decide,
 )
-from edge.warehouse.packing import Package, PackUnits, ShipPackage, decide_package
+from edge.warehouse.packing import Package, PackageShipped, PackUnits, ShipPackage, UnitsPacked, decide_package
 
 
 class Site:
@@ -90,7 +91,9 @@ def test_receiving_a_serial_already_in_stock_is_refused_with_its_cell():
 
 
 def test_a_shipped_serial_may_come_back():
-    assert decide(ReceiveUnits("P-1", 8, 1, None, ("SN3",)), Site()).serials == ("SN3",)
+    event = decide(ReceiveUnits("P-1", 8, 1, None, ("SN3",)), Site())
+    assert isinstance(event, UnitsReceived)
+    assert event.serials == ("SN3",)
 
 
 def test_a_serialized_item_needs_one_serial_per_unit_each_once():
@@ -129,7 +132,9 @@ def test_a_packed_serial_moves_only_with_its_package():
 
 def test_a_serial_the_site_never_saw_leaves_only_from_units_without_serials():
     # A-01 holds 3 units of P-1 and knows 2 serials: one unit of opening stock has no serial on record yet.
-    assert decide(MoveUnits("P-1", 1, 2, 1, ("NEW1",)), Site()).serials == ("NEW1",)
+    moved = decide(MoveUnits("P-1", 1, 2, 1, ("NEW1",)), Site())
+    assert isinstance(moved, UnitsMoved)
+    assert moved.serials == ("NEW1",)
     refused = refusal(MoveUnits("P-1", 1, 2, 2, ("NEW1", "NEW2")))
     assert refused.reason == "serial_not_here"  # two unknown serials, one unit without a serial
     site = Site()
@@ -150,13 +155,16 @@ def test_counting_a_serialized_item_lists_missing_and_extra_serials():
 
 def test_an_approved_shortage_writes_off_the_serials_the_count_missed():
     event = decide(AdjustStock("ИНВ-1", "P-1", 1, 3, 2, serials=("SN1", "SN9")), Site())
+    assert isinstance(event, StockAdjusted)
     assert event.delta == -1 and event.serials == ("SN1",)  # SN9 was extra, not on the book here
 
 
 def test_packing_a_serial_checks_it_is_loose_here():
     site = Site()
     box = "046012340000000048"
-    assert decide_package(PackUnits(box, 1, "P-1", 1, ("SN1",)), site).serials == ("SN1",)
+    packed = decide_package(PackUnits(box, 1, "P-1", 1, ("SN1",)), site)
+    assert isinstance(packed, UnitsPacked)
+    assert packed.serials == ("SN1",)
     with pytest.raises(Refused, match="уже в упаковке"):
         decide_package(PackUnits(box, 1, "P-1", 1, ("SN2",)), site)
     with pytest.raises(Refused, match="не числится в ячейке A-01"):
@@ -169,6 +177,7 @@ def test_shipping_a_package_whole_is_refused_when_open_elsewhere_or_not_in_the_s
     site = Site()
     closed, open_box = "046012340000000024", "046012340000000031"
     shipped = decide_package(ShipPackage(closed, 9, "T-1", (("P-1", 2),)), site)
+    assert isinstance(shipped, PackageShipped)
     assert shipped.contents == [{"sku": "P-1", "qty": 2}]
     with pytest.raises(Refused, match="не закрыта"):
         decide_package(ShipPackage(open_box, 9, "T-1", (("P-1", 5),)), site)

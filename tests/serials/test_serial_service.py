@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import cast
 
 import pytest
 
 from edge.store import open_site_database
-from edge.warehouse.domain import CountCell, MoveUnits, PickUnits, ReceiveUnits, Refused, ShipUnits
-from edge.warehouse.packing import ClosePackage, PackUnits, ShipPackage
+from edge.warehouse.domain import CellCounted, CountCell, MoveUnits, PickUnits, ReceiveUnits, Refused, ShipUnits
+from edge.warehouse.packing import ClosePackage, PackageShipped, PackUnits, ShipPackage
 from edge.warehouse.service import (
     apply_adjustments,
     handle,
@@ -35,9 +36,10 @@ def db(tmp_path):
 
 
 def where(db, serial: str) -> tuple[object, ...]:
-    return db.execute(
+    row = db.execute(
         "SELECT cell_id, package, status, seq FROM serials WHERE sku = ? AND serial = ?", [PUMP, serial]
     ).fetchone()
+    return cast("tuple[object, ...]", row)
 
 
 def outbox(db) -> list[tuple[str, dict[str, object], int]]:
@@ -81,6 +83,7 @@ def test_move_pick_and_ship_follow_the_serial_and_refuse_it_elsewhere(db):
 def test_count_lists_missing_and_extra_and_the_approved_shortage_writes_off_the_missing(db):
     handle(db, ReceiveUnits(PUMP, 101, 3, None, ("SN1", "SN2", "SN3")), actor="t")
     count_seq, counted = handle(db, CountCell(PUMP, 101, 2, None, ("SN1", "SN3")), actor="t")
+    assert isinstance(counted, CellCounted)
     assert (counted.missing, counted.extra) == (("SN2",), ())
     lines = [{"sku": PUMP, "cell_id": 101, "book": 3, "counted": 2, "count_seq": count_seq}]
     db.table("tasks").insert(
@@ -100,7 +103,8 @@ def test_site_issued_ssccs_continue_after_a_restart_and_a_killed_process(tmp_pat
     first = open_new_package(db, 950, PREFIX, 0, actor="t")
     second = open_new_package(db, 950, PREFIX, 0, actor="t")
     assert (first, second) == ("046012340000000017", "046012340000000024")
-    assert package_view(db, first)["status"] == "open"
+    opened = package_view(db, first)
+    assert opened is not None and opened["status"] == "open"
     assert outbox(db)[-1] == ("PackageOpened", {"package": second, "cell_id": 950}, 3)
     db.conn.close()
     # Another process issues one and is killed without closing anything.
@@ -148,6 +152,7 @@ def test_shipping_a_box_by_sscc_ships_its_whole_content_in_one_transaction(db):
     assert where(db, "SN1")[1] == box
     before = len(outbox(db))
     seq, shipped = handle(db, ShipPackage(box, 950, "23-1"), actor="t")
+    assert isinstance(shipped, PackageShipped)
     assert shipped.packages == [box] and seq == before + 3
     facts = outbox(db)[before:]
     assert [t for t, _, _ in facts] == ["UnitsShipped", "UnitsShipped", "PackageShipped"]
@@ -159,7 +164,8 @@ def test_shipping_a_box_by_sscc_ships_its_whole_content_in_one_transaction(db):
     }  # fmt: skip
     assert db.execute("SELECT sku, qty FROM stock WHERE cell_id = 950").fetchall() == []
     assert where(db, "SN1")[2] == "shipped" and where(db, "SN3")[2] == "in_stock"
-    assert package_view(db, box)["status"] == "shipped"
+    view = package_view(db, box)
+    assert view is not None and view["status"] == "shipped"
     with pytest.raises(Refused, match="уже отгружена"):
         handle(db, ShipPackage(box, 950, "23-1"), actor="t")
 
@@ -199,6 +205,7 @@ def test_a_snapshot_brings_serials_and_shipped_packages(db):
     }
     restore_serials(db, picture)
     assert where(db, "SN7") == (101, None, "in_stock", 12)
-    assert package_view(db, "046012340000000017")["status"] == "shipped"
+    view = package_view(db, "046012340000000017")
+    assert view is not None and view["status"] == "shipped"
     with pytest.raises(Refused, match="уже на складе в ячейке A-01-01-01"):
         handle(db, ReceiveUnits(PUMP, 900, 1, None, ("SN7",)), actor="t")

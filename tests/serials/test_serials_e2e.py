@@ -20,6 +20,7 @@ from edge.store import open_site_database
 from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
+from edge.terminal.session import Mode
 from edge.warehouse.service import open_new_package, package_view, serial_rows
 from sync.transport import BrokerAddress
 from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
@@ -51,7 +52,7 @@ def test_serials_agree_after_scanning_with_central_down(mosquitto, central_url, 
         badge = db.execute("SELECT badge FROM staff WHERE role = 'picker' ORDER BY badge").fetchone()[0]
         assert terminals.login(WS, badge, "1234").ok
 
-        def scans(mode: str, *codes: str) -> None:
+        def scans(mode: Mode, *codes: str) -> None:
             assert terminals.choose_mode(WS, mode).ok
             for code in codes:
                 answer = terminals.scan(WS, code)
