@@ -10,35 +10,20 @@ from central.app import create_app
 from central.auth.tokens import issue_token
 from central.settings import CentralSettings
 from central.store import schema as s
-from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from devices.barcodes import cell_barcode
 from devices.labels.sscc import sscc
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.warehouse.domain import ShipUnits
 from edge.warehouse.service import handle, package_view
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_stock, linked_site
 
 BOX1, BOX2, PALLET = sscc("4601234", 101), sscc("4601234", 102), sscc("4601234", 103, extension=3)
 
 
 def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         # A storage cell holding at least 6 units of an item, and a free storage cell to move the pallet to.
         cell, sku, qty = db.execute(
             "SELECT s.cell_id, s.sku, s.qty FROM stock s JOIN cells c ON c.id = s.cell_id"
@@ -50,7 +35,7 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
         ).fetchone()[0]
         ean = db.execute("SELECT ean13 FROM items WHERE sku = ?", [sku]).fetchone()[0]
 
-        central.stop()  # the office is away while the warehouse packs and moves
+        w1.stop_central()  # the office is away while the warehouse packs and moves
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'picker' ORDER BY badge").fetchone()[0]
         assert terminals.login("ТСД-5", badge, "1234").ok
@@ -79,9 +64,8 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
         # Two units shipped from the pallet's cell leave its boxes with the shipment.
         handle(db, ShipUnits(sku, free, 2, "ОТГ-1"), actor="test")
 
-        central = CentralSync(engine, address)
-        central.start()
-        wait_until(lambda: central_applied(engine, "W1") == edge_outbox_seq(path), 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up()
         assert central_stock(engine, "W1") == edge_stock(path)
         settings = CentralSettings(database_url=central_url)
         with engine.connect() as conn:
@@ -100,26 +84,10 @@ def test_packing_and_moving_with_central_down(mosquitto, central_url, tmp_path):
         assert pallet is not None and pallet["contents"] == [{"sku": sku, "qty": 3}] and pallet["cell_id"] == free
 
         # The site's disk is replaced: a new edge starts from central's snapshot and knows what is packed where.
-        edge.stop()
-        rebuilt_path = tmp_path / "rebuilt" / "W1.db"
-        edge = EdgeSync("W1", rebuilt_path, address)
-        edge.start()
-        rebuilt = open_site_database(rebuilt_path)
-        try:
-            wait_until(
-                lambda: rebuilt.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(),
-                30,
-                "snapshot",
-            )
-            assert edge_stock(rebuilt_path) == edge_stock(path)
-            for code in (BOX1, BOX2, PALLET):
-                assert _timeless(package_view(rebuilt, code)) == _timeless(package_view(db, code))
-        finally:
-            rebuilt.conn.close()
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()
+        rebuilt = w1.rebuild_edge()
+        assert edge_stock(w1.rebuilt_path) == edge_stock(path)
+        for code in (BOX1, BOX2, PALLET):
+            assert _timeless(package_view(rebuilt, code)) == _timeless(package_view(db, code))
 
 
 def _timeless(view: dict[str, object] | None) -> dict[str, object]:

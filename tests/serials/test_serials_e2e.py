@@ -13,40 +13,25 @@ from central.app import create_app
 from central.auth.tokens import issue_token
 from central.settings import CentralSettings
 from central.store import schema as s
-from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from devices.barcodes import cell_barcode, company_code
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.terminal.session import Mode
 from edge.warehouse.service import open_new_package, package_view, serial_rows
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_stock, linked_site
 
 WS = "ТСД-8"
 TASK = company_code("task", 987_654)  # a task of the site's own for this test; central knows no such task
 
 
 def test_serials_agree_after_scanning_with_central_down(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         sku, ean = db.execute("SELECT sku, ean13 FROM items WHERE serialized = 1 ORDER BY sku").fetchone()
         storage, other = (r[0] for r in db.execute("SELECT id FROM cells WHERE kind = 'storage' ORDER BY id LIMIT 2"))
         assembly = db.execute("SELECT id FROM cells WHERE kind = 'assembly' ORDER BY id").fetchone()[0]
         address_of = dict(db.execute("SELECT id, address FROM cells").fetchall())
-        central.stop()  # the office is away while the warehouse works
+        w1.stop_central()  # the office is away while the warehouse works
 
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'picker' ORDER BY badge").fetchone()[0]
@@ -93,9 +78,8 @@ def test_serials_agree_after_scanning_with_central_down(mosquitto, central_url, 
         )
         assert ("missing" in counted, counted["extra"]) == (False, ["E2E-9"])  # an empty list is left out
 
-        central = CentralSync(engine, address)
-        central.start()
-        wait_until(lambda: central_applied(engine, "W1") == edge_outbox_seq(path), 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up()
         assert central_stock(engine, "W1") == edge_stock(path)
         settings = CentralSettings(database_url=central_url)
         with engine.connect() as conn:
@@ -117,24 +101,8 @@ def test_serials_agree_after_scanning_with_central_down(mosquitto, central_url, 
             assert shipped["status"] == "shipped" and shipped["contents"] == [{"sku": sku, "qty": 2}]
 
         # The site's disk is replaced: the new edge refuses a serial in stock and knows the shipped box.
-        edge.stop()
-        rebuilt_path = tmp_path / "rebuilt" / "W1.db"
-        edge = EdgeSync("W1", rebuilt_path, address)
-        edge.start()
-        rebuilt = open_site_database(rebuilt_path)
-        try:
-            wait_until(
-                lambda: rebuilt.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(),
-                30,
-                "snapshot",
-            )
-            assert serial_rows(rebuilt, sku) == serial_rows(db, sku)
-            view = package_view(rebuilt, box)
-            assert view is not None and view["status"] == "shipped"
-            assert open_new_package(rebuilt, assembly, "4601234", 7, actor="t") > box  # never issued twice
-        finally:
-            rebuilt.conn.close()
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()
+        rebuilt = w1.rebuild_edge()
+        assert serial_rows(rebuilt, sku) == serial_rows(db, sku)
+        view = package_view(rebuilt, box)
+        assert view is not None and view["status"] == "shipped"
+        assert open_new_package(rebuilt, assembly, "4601234", 7, actor="t") > box  # never issued twice

@@ -11,16 +11,12 @@ from sqlalchemy import select
 from central.dispatch.pick_tasks import PickTaskRefused, issue_pick_task
 from central.store import schema as s
 from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from devices.barcodes import cell_barcode
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.warehouse.domain import ShipUnits
 from edge.warehouse.service import handle
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_outbox_seq, edge_stock, linked_site, wait_until
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
@@ -51,18 +47,8 @@ def dispatch_status(engine, code: str) -> str:
 
 
 def test_pick_task_round_trip_with_central_down_while_picking(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         order, code, lines = issue_first_pickable(engine)
         wait_until(
             lambda: db.execute("SELECT 1 FROM tasks WHERE id = ?", [code]).fetchone(), 20, "the task at the site"
@@ -80,7 +66,7 @@ def test_pick_task_round_trip_with_central_down_while_picking(mosquitto, central
             "packing",
         } <= set(task)
 
-        central.stop()  # the office goes away; the warehouse keeps picking
+        w1.stop_central()  # the office goes away; the warehouse keeps picking
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'picker' ORDER BY badge").fetchone()[0]
         assert terminals.login("ТСД-1", badge, "1234").ok
@@ -108,10 +94,8 @@ def test_pick_task_round_trip_with_central_down_while_picking(mosquitto, central
         for line in task["lines"]:
             handle(db, ShipUnits(line["sku"], task["assembly_cell_id"], line["qty"], code), actor="test")
 
-        central = CentralSync(engine, address)
-        central.start()
-        newest = edge_outbox_seq(path)
-        wait_until(lambda: central_applied(engine, "W1") == newest, 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up(upto=edge_outbox_seq(path))
         assert central_stock(engine, "W1") == edge_stock(path)
         assert dispatch_status(engine, code) == "done"
         with engine.connect() as conn:
@@ -124,10 +108,6 @@ def test_pick_task_round_trip_with_central_down_while_picking(mosquitto, central
         assert shipment.status == "shipped"
         assert shipment.task_received_at <= shipment.shipped_at
         assert "pick_short" not in problems and "pick_beyond_reservation" not in problems
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()
 
 
 def test_pick_task_api_issues_once_and_refuses_with_reasons(central_url):

@@ -8,35 +8,20 @@ import datetime as dt
 from sqlalchemy import select
 
 from central.store import schema as s
-from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from central.warehouse import counts
 from devices.barcodes import cell_barcode
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from edge.warehouse.domain import MoveUnits
 from edge.warehouse.service import handle
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_stock, linked_site, wait_until
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def test_count_sheet_approval_round_trip(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         # Two storage cells holding exactly one item each, with at least 10 units.
         single = db.execute(
             "SELECT s.cell_id, s.sku, s.qty, c.address FROM stock s JOIN cells c ON c.id = s.cell_id"
@@ -48,7 +33,7 @@ def test_count_sheet_approval_round_trip(mosquitto, central_url, tmp_path):
             task = counts.send_count_task(conn, "W1", NOW, cells=[task_addr])
         wait_until(lambda: db.execute("SELECT 1 FROM tasks WHERE id = ?", [task]).fetchone(), 20, "the count task")
 
-        central.stop()  # counting and moving go on with the office away
+        w1.stop_central()  # counting and moving go on with the office away
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'warehouse_manager' ORDER BY badge").fetchone()[0]
         assert terminals.login("ТСД-4", badge, "1234").ok
@@ -73,9 +58,8 @@ def test_count_sheet_approval_round_trip(mosquitto, central_url, tmp_path):
         # and the -6 adjustment would now take the cell below zero unless enough stayed.
         handle(db, MoveUnits(short_sku, short_cell, free, short_qty - 5), actor="test")
 
-        central = CentralSync(engine, address)
-        central.start()
-        wait_until(lambda: central_applied(engine, "W1") == edge_outbox_seq(path), 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up()
         with engine.connect() as conn:
             open_sheets = counts.sheets(conn, "open")
         plain = next(sh for sh in open_sheets if sh["count_task"] is None)
@@ -100,7 +84,7 @@ def test_count_sheet_approval_round_trip(mosquitto, central_url, tmp_path):
         )
         terminals.state("ТСД-4")  # the next terminal action applies approved adjustments
         assert db.execute("SELECT status FROM tasks WHERE id = ?", [plain["number"]]).fetchone()[0] == "done"
-        wait_until(lambda: central_applied(engine, "W1") == edge_outbox_seq(path), 30, "central to follow")
+        w1.catch_up(what="central to follow")
         assert central_stock(engine, "W1") == edge_stock(path)
         with engine.connect() as conn:
             sheet = counts.sheet(conn, plain["number"])
@@ -116,7 +100,3 @@ def test_count_sheet_approval_round_trip(mosquitto, central_url, tmp_path):
             db.execute("SELECT qty FROM stock WHERE cell_id = ? AND sku = ?", [short_cell, short_sku]).fetchone()[0]
             == 5
         )
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()

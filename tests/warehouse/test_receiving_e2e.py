@@ -8,31 +8,16 @@ import json
 from sqlalchemy import select
 
 from central.store import schema as s
-from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from central.warehouse.receipts import ReceiptRefused, claims, send_expected_receipt
 from devices.barcodes import cell_barcode
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_outbox_seq, edge_stock, linked_site, wait_until
 
 
 def test_receipt_with_over_under_and_defective_while_central_is_down(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         with engine.connect() as conn:
             open_orders = select(s.supply_orders.c.number).where(s.supply_orders.c.status == "open")
             number = conn.execute(open_orders.order_by(s.supply_orders.c.id)).scalars().first()
@@ -53,7 +38,7 @@ def test_receipt_with_over_under_and_defective_while_central_is_down(mosquitto, 
         lines = task["lines"]
         assert len(lines) >= 2
 
-        central.stop()  # the office goes away; the warehouse keeps receiving
+        w1.stop_central()  # the office goes away; the warehouse keeps receiving
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'warehouse_manager' ORDER BY badge").fetchone()[0]
         assert terminals.login("ТСД-2", badge, "1234").ok
@@ -87,10 +72,8 @@ def test_receipt_with_over_under_and_defective_while_central_is_down(mosquitto, 
         again = terminals.scan("ТСД-2", code)
         assert not again.ok and "уже завершена" in again.message
 
-        central = CentralSync(engine, address)
-        central.start()
-        newest = edge_outbox_seq(path)
-        wait_until(lambda: central_applied(engine, "W1") == newest, 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up(upto=edge_outbox_seq(path))
         assert central_stock(engine, "W1") == edge_stock(path)
         with engine.connect() as conn:
             register = {c["sku"]: c for c in claims(conn) if c["receipt"] == code}
@@ -109,7 +92,3 @@ def test_receipt_with_over_under_and_defective_while_central_is_down(mosquitto, 
             assert register[line["sku"]]["under"] == line["expected"]
         assert all(c["status"] == "open" for c in register.values())
         assert "unknown_reference" not in problems
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()

@@ -8,36 +8,21 @@ import json
 from sqlalchemy import select
 
 from central.store import schema as s
-from central.store.engine import create_central_engine
-from central.sync.worker import CentralSync
 from devices.barcodes import cell_barcode
-from edge.store import open_site_database
-from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
-from sync.transport import BrokerAddress
-from tests.sync.helpers import central_applied, central_stock, edge_outbox_seq, edge_stock, wait_until
+from tests.sync.helpers import central_stock, edge_stock, linked_site, wait_until
 from tests.sync.test_picking import issue_first_pickable
 
 
 def test_ship_a_picked_task_with_central_down(mosquitto, central_url, tmp_path):
-    engine = create_central_engine(central_url)
-    address = BrokerAddress.parse(mosquitto.url)
-    central = CentralSync(engine, address)
-    central.start()
-    path = tmp_path / "W1.db"
-    edge = EdgeSync("W1", path, address)
-    edge.start()
-    db = open_site_database(path)
-    try:
-        wait_until(
-            lambda: db.execute("SELECT 1 FROM sync_state WHERE key = 'bootstrapped'").fetchone(), 30, "bootstrap"
-        )
+    with linked_site(mosquitto.url, central_url, tmp_path) as w1:
+        engine, path, db = w1.engine, w1.path, w1.db
         order, code, _lines = issue_first_pickable(engine)
         wait_until(lambda: db.execute("SELECT 1 FROM tasks WHERE id = ?", [code]).fetchone(), 20, "the task")
         task = json.loads(db.execute("SELECT payload FROM tasks WHERE id = ?", [code]).fetchone()[0])
 
-        central.stop()
+        w1.stop_central()
         terminals = Terminals(db, resolve)
         badge = db.execute("SELECT badge FROM staff WHERE role = 'picker' ORDER BY badge").fetchone()[0]
         assert terminals.login("ТСД-5", badge, "1234").ok
@@ -68,9 +53,8 @@ def test_ship_a_picked_task_with_central_down(mosquitto, central_url, tmp_path):
         nothing = terminals.scan("ТСД-5", code)
         assert not nothing.ok and "нечего отгружать" in nothing.message
 
-        central = CentralSync(engine, address)
-        central.start()
-        wait_until(lambda: central_applied(engine, "W1") == edge_outbox_seq(path), 30, "central to catch up")
+        w1.start_central()
+        w1.catch_up()
         assert central_stock(engine, "W1") == edge_stock(path)
         with engine.connect() as conn:
             shipment = conn.execute(
@@ -79,7 +63,3 @@ def test_ship_a_picked_task_with_central_down(mosquitto, central_url, tmp_path):
                 .where(s.orders.c.number == order)
             ).one()
         assert shipment.status == "shipped" and shipment.task_received_at <= shipment.shipped_at
-    finally:
-        db.conn.close()
-        edge.stop()
-        central.stop()
