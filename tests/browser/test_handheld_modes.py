@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ from tests.sync.test_picking import issue_first_pickable
 
 K40 = ITEMS["K-40"][1]
 S16 = ITEMS["S-16"][1]
-Answer = dict[str, object]
+Answer = dict[str, Any]  # a JSON answer of the terminal API
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -296,7 +297,7 @@ class Parallel:
     def _run(self, n: int, call) -> None:
         self.results[n] = call()
 
-    def answers(self) -> list:
+    def answers(self) -> list[Any]:
         for thread in self.threads:
             thread.join()
         return self.results
