@@ -17,7 +17,7 @@ NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 
 def free_skus(engine: Engine, qty: int, count: int = 3) -> list[str]:
-    """Sellable items with at least ``qty`` free units in W1's storage cells: ``free_skus(engine, 5)``."""
+    """Sellable items without serials, ``qty`` free units and more in W1's storage cells: ``free_skus(engine, 5)``."""
     with engine.connect() as conn:
         on_hand = (
             select(s.stock.c.item_id, func.sum(s.stock.c.qty).label("qty"))
@@ -36,7 +36,8 @@ def free_skus(engine: Engine, qty: int, count: int = 3) -> list[str]:
             select(s.items.c.sku)
             .join(on_hand, on_hand.c.item_id == s.items.c.id)
             .outerjoin(held, held.c.item_id == s.items.c.id)
-            .where(s.items.c.kind == "finished", on_hand.c.qty - func.coalesce(held.c.qty, 0) >= qty + 50)
+            .where(s.items.c.kind == "finished", s.items.c.serialized.is_(False))
+            .where(on_hand.c.qty - func.coalesce(held.c.qty, 0) >= qty + 50)
             .order_by(s.items.c.sku)
             .limit(count)
         ).all()

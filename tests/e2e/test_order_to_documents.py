@@ -32,6 +32,7 @@ from edge.sync.client import EdgeSync
 from edge.terminal.resolve import resolve
 from edge.terminal.service import Terminals
 from sync.transport import BrokerAddress
+from tests.board.helpers import free_skus
 from tests.sync.helpers import central_applied, edge_outbox_seq, wait_until
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -76,42 +77,17 @@ def plant(mosquitto: Any, central_url: str, tmp_path: Any) -> Iterator[tuple[Off
             edge.stop()
 
 
-def _free_item(engine: Engine) -> tuple[str, int, str]:
-    """A finished item with plenty of free units in W1's storage, a customer and its manager's login."""
+def _customer(engine: Engine) -> tuple[int, str]:
+    """A customer paying in advance (prepayment) and the login of their sales manager."""
     with engine.connect() as conn:
-        on_hand = (
-            select(s.stock.c.item_id, func.sum(s.stock.c.qty).label("qty"))
-            .join(s.cells, s.cells.c.id == s.stock.c.cell_id)
-            .where(s.stock.c.site_id == 1, s.cells.c.kind == "storage")
-            .group_by(s.stock.c.item_id)
-            .subquery()
-        )
-        held = (
-            select(s.reservations.c.item_id, func.sum(s.reservations.c.qty).label("qty"))
-            .where(s.reservations.c.status == "active")
-            .group_by(s.reservations.c.item_id)
-            .subquery()
-        )
-        sku = (
-            conn.execute(
-                select(s.items.c.sku)
-                .join(on_hand, on_hand.c.item_id == s.items.c.id)
-                .outerjoin(held, held.c.item_id == s.items.c.id)
-                .where(s.items.c.kind == "finished", s.items.c.serialized.is_(False))
-                .where(on_hand.c.qty - func.coalesce(held.c.qty, 0) >= 20)
-                .order_by(s.items.c.sku)
-            )
-            .scalars()
-            .first()
-        )
         customer = conn.execute(
             select(s.customers.c.id, s.users.c.login)
             .join(s.users, s.users.c.id == s.customers.c.manager_id)
             .where(s.users.c.role == "sales_manager", s.customers.c.payment_method == "prepayment")
             .order_by(s.customers.c.id)
         ).first()
-    assert sku is not None and customer is not None
-    return str(sku), int(customer.id), str(customer.login)
+    assert customer is not None
+    return int(customer.id), str(customer.login)
 
 
 def _statement(invoice_number: str, inn: str, amount_kop: int, company_account: str) -> bytes:
@@ -148,7 +124,8 @@ def _notices(engine: Engine, kind: str) -> set[str]:
 
 def test_from_a_new_order_to_the_signed_documents_back(mosquitto, central_url, tmp_path):
     with plant(mosquitto, central_url, tmp_path) as (office, engine, db, path):
-        sku, customer, manager = _free_item(engine)
+        (sku,) = free_skus(engine, 3, count=1)
+        customer, manager = _customer(engine)
 
         # The manager takes the order, the stock check offers the complete variant, the customer agrees.
         order = office.post(manager, "/api/v1/orders", {"customer_id": customer, "lines": [{"sku": sku, "qty": 3}]},
