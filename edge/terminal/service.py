@@ -335,18 +335,20 @@ class Terminals:
         session, reply = transition(self.sessions[workstation])
         operator = self.operators[workstation]
         seqs: list[int] = []
+        # A refusal takes back only this action. One fixed name, so SQLite reuses the prepared statements.
+        self.db.conn.execute("SAVEPOINT action")
         try:
-            with write_transaction(self.db):  # a SAVEPOINT: a refusal takes back only this action
-                for command in reply.commands:
-                    seqs.append(handle(self.db, command, actor=f"badge:{operator.badge}", clock=self.clock)[0])
-                outcome = "ok" if reply.ok else "refused"
-                self._journal(
-                    workstation, source, code, interpretation, outcome, reply.message, seqs[-1] if seqs else None
-                )
+            for command in reply.commands:
+                seqs.append(handle(self.db, command, actor=f"badge:{operator.badge}", clock=self.clock)[0])
         except Refused as refused:
             # The warehouse said no: nothing of this action was written, and the session stays where it was.
+            self.db.conn.execute("ROLLBACK TO action")
+            self.db.conn.execute("RELEASE action")
             self._journal(workstation, source, code, interpretation, "refused", refused.message, None)
             return self._screen(workstation, Reply(False, refused.message))
+        self.db.conn.execute("RELEASE action")
+        outcome = "ok" if reply.ok else "refused"
+        self._journal(workstation, source, code, interpretation, outcome, reply.message, seqs[-1] if seqs else None)
         self.sessions[workstation] = session
         return self._screen(workstation, reply, tuple(seqs))
 
