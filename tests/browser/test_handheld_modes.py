@@ -317,7 +317,8 @@ def test_receive_against_the_expected_receipt_over_under_defective_and_closed(
             choose(page, "receive")
             assert page.locator("#defective").is_visible()
             started = scan(page, code)
-            accepted(page, started, "")
+            accepted(page, started, "")  # the message names the supply order and the supplier
+            assert number in str(started["message"])
             assert str(started["prompt"]).startswith(f"Поставка {number}: принято 0 из")
             refused(page, scan(page, eans[stranger]), "не заказан")  # not on the supply order: not taken
             # Line 1: two more than ordered go into the receiving cell …
