@@ -229,6 +229,6 @@ def _received_at(conn: Connection, site_id: int, code: str) -> datetime | None:
             fact = json.loads(payload)
         except ValueError:
             continue
-        if isinstance(fact, dict) and fact.get("task") == code:
-            return occurred_at  # type: ignore[no-any-return]
+        if isinstance(fact, dict) and fact.get("task") == code and isinstance(occurred_at, datetime):
+            return occurred_at
     return None

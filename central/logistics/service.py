@@ -50,8 +50,9 @@ def local_day(moment: dt.datetime) -> dt.date:
 
 def due_on(row: Any, settings: LogisticsSettings) -> dt.date | None:
     """When the signed documents are due back: the agreed date, else the shipping day + the setting's days."""
-    if row.documents_due_on is not None:
-        return row.documents_due_on  # type: ignore[no-any-return]
+    agreed: dt.date | None = row.documents_due_on
+    if agreed is not None:
+        return agreed
     if row.shipped_at is None:
         return None
     return local_day(row.shipped_at) + dt.timedelta(days=settings.documents_return_days)
