@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -36,11 +37,25 @@ def require(what: str, found: bool, install: str) -> None:
     pytest.skip(message)
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# Ports below the kernel's ephemeral range, in a random order per test process: a port the kernel hands out
+# for binding to 0 may be taken by an outgoing connection (a client of the broker) before the server binds it.
+_PORTS = iter(random.sample(range(20000, _ephemeral_low()), k=_ephemeral_low() - 20000))
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on loopback that nobody uses right now and no outgoing connection will take: ``free_port()``."""
+    for port in _PORTS:
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError("no free TCP port left below the ephemeral range")
 
 
 def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> None:
