@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import random
 import socket
 import sqlite3
 import statistics
@@ -71,16 +73,31 @@ def build_site(data_dir: Path, items: int, cells: int, terminals: int) -> dict[s
     return {"items": item_codes, "cells": [cell_barcode(c) for c in cell_ids], "badges": badges}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+# Ports below the kernel's ephemeral range, in a random order per test process: a port the kernel hands out
+# for binding to 0 may be taken by an outgoing connection (a client of the broker) before the server binds it.
+_PORTS = iter(random.sample(range(20000, _ephemeral_low()), k=_ephemeral_low() - 20000))
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nobody uses right now and no outgoing connection will take: ``free_port()``."""
+    for port in _PORTS:
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("127.0.0.1", port))
+            return port
+    raise RuntimeError("no free TCP port left below the ephemeral range")
 
 
 @contextmanager
 def running_edge(data_dir: Path) -> Iterator[str]:
     """Start ``stockyard edge`` for the bench site as its own process; yield its base URL."""
-    port = _free_port()
+    port = free_port()
     argv = [sys.executable, "-m", "central.cli", "--log-level", "WARNING", "edge", "--site", SITE]
     argv += ["--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir)]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import shutil
 import socket
 import subprocess
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from edge.bench import free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -35,27 +36,6 @@ def require(what: str, found: bool, install: str) -> None:
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _ephemeral_low() -> int:
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-
-
-# Ports below the kernel's ephemeral range, in a random order per test process: a port the kernel hands out
-# for binding to 0 may be taken by an outgoing connection (a client of the broker) before the server binds it.
-_PORTS = iter(random.sample(range(20000, _ephemeral_low()), k=_ephemeral_low() - 20000))
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nobody uses right now and no outgoing connection will take: ``free_port()``."""
-    for port in _PORTS:
-        with socket.socket() as s, contextlib.suppress(OSError):
-            s.bind(("127.0.0.1", port))
-            return port
-    raise RuntimeError("no free TCP port left below the ephemeral range")
 
 
 def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> None:

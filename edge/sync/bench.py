@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlite_utils import Database
 
+from edge.bench import free_port
 from edge.store import open_site_database, write_transaction
 from edge.sync import state
 from edge.sync.client import EdgeSync
@@ -35,12 +35,6 @@ from sync.transport import BrokerAddress
 STOCKYARD = str(Path(sys.executable).parent / "stockyard")
 MOSQUITTO = "/usr/sbin/mosquitto"
 SITE = "W1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(condition: Callable[[], object], timeout: float, what: str) -> None:
@@ -202,7 +196,7 @@ def sync_bench(events: int, rate: float, seconds: float, as_json: bool) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        mqtt_port, central_port = _free_port(), _free_port()
+        mqtt_port, central_port = free_port(), free_port()
         conf = tmp / "mosquitto.conf"
         conf.write_text(
             f"listener {mqtt_port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n"
