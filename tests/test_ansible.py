@@ -37,7 +37,8 @@ from click.testing import CliRunner
 from jinja2 import meta, nodes
 
 from central.cli import main
-from tests.services import MOSQUITTO, PostgresServer, free_port, require, wait_for_port
+from edge.bench import free_port
+from tests.services import MOSQUITTO, PostgresServer, require, wait_for_port
 
 ROOT = Path(__file__).parent.parent
 ANSIBLE = ROOT / "ansible"

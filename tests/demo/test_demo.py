@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services import MOSQUITTO, free_port, require, wait_for_port
+from edge.bench import free_port
+from tests.services import MOSQUITTO, require, wait_for_port
 from tests.sync.helpers import wait_until
 
 READY = "Stockyard demo is running"

@@ -14,7 +14,8 @@ from typing import Any
 
 import httpx
 
-from tests.services import MOSQUITTO, free_port, require, wait_for_port
+from edge.bench import free_port
+from tests.services import MOSQUITTO, require, wait_for_port
 
 STOCKYARD = str(Path(sys.executable).parent / "stockyard")
 

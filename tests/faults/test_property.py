@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from central.store.engine import create_central_engine
 from central.sync.downlog import append_down
 from central.sync.worker import CentralSync
+from edge.bench import free_port
 from edge.store import open_site_database
 from edge.sync.client import EdgeSync
 from edge.warehouse.domain import MoveUnits, ReceiveUnits, Refused
@@ -24,7 +25,7 @@ from edge.warehouse.service import handle
 from sync.transport import BrokerAddress
 from tests.faults.cluster import Proc
 from tests.faults.invariants import assert_converged
-from tests.services import MOSQUITTO, free_port, require, wait_for_port
+from tests.services import MOSQUITTO, require, wait_for_port
 from tests.sync.helpers import wait_until
 
 

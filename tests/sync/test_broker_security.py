@@ -29,6 +29,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from central.sync.broker_config import mqtt_config
+from edge.bench import free_port
 from sync import topics
 from sync.broker import (
     BrokerFiles,
@@ -39,7 +40,7 @@ from sync.broker import (
     write_broker_config,
 )
 from sync.transport import BrokerAddress, MqttLink
-from tests.services import MosquittoBroker, free_port, mosquitto_broker, require, wait_for_port
+from tests.services import MosquittoBroker, mosquitto_broker, require, wait_for_port
 
 SECRET = "test-secret-key-for-broker-security"
 SITES = ["W1", "S1"]
