@@ -170,8 +170,8 @@ def reserve_arrived(
     site = conn.execute(select(s.sites.c.code).where(s.sites.c.id == site_id)).scalar_one()
     r = s.reservations.c
     held = conn.execute(
-        select(r.id, r.item_id, r.qty, r.order_line_id, s.orders.c.id.label("order_id"), s.orders.c.number,
-               s.orders.c.manager_id, s.items.c.sku)
+        select(r.id, r.item_id, r.qty, r.order_line_id, r.expires_at, s.orders.c.id.label("order_id"),
+               s.orders.c.number, s.orders.c.manager_id, s.items.c.sku)
         .join(s.order_lines, s.order_lines.c.id == r.order_line_id)
         .join(s.orders, s.orders.c.id == s.order_lines.c.order_id)
         .join(s.items, s.items.c.id == r.item_id)
@@ -192,7 +192,7 @@ def reserve_arrived(
                 insert(s.reservations).values(
                     order_line_id=row.order_line_id, item_id=row.item_id, site_id=site_id, qty=take,
                     source=f"stock:{site}", created_at=at,
-                    expires_at=conn.execute(select(r.expires_at).where(r.id == row.id)).scalar_one(), status="active",
+                    expires_at=row.expires_at, status="active",
                 )
             )  # fmt: skip
         short.setdefault(row.order_id, []).append(f"{row.sku}: не пришло {int(row.qty) - take} шт.")
