@@ -151,16 +151,14 @@ def _coverage(conn: Connection, ids: list[int]) -> dict[int, str]:
         .outerjoin(held, held.c.order_line_id == ol.id)
         .where(ol.order_id.in_(ids))
     ).all()
-    sites: dict[int, set[str | None]] = {}
+    sites: dict[int, set[str]] = {}
+    short: set[int] = set()
     for order_id, _line, qty, site, reserved in rows:
-        covered = site if site is not None and int(reserved or 0) >= int(qty) else None
-        sites.setdefault(order_id, set()).add(covered)
-    out: dict[int, str] = {}
-    for order_id, found in sites.items():
-        (site,) = found if len(found) == 1 else (None,)
-        if site is not None:
-            out[order_id] = site
-    return out
+        if site is None or int(reserved or 0) < int(qty):
+            short.add(order_id)
+        else:
+            sites.setdefault(order_id, set()).add(site)
+    return {order_id: found.pop() for order_id, found in sites.items() if order_id not in short and len(found) == 1}
 
 
 def _picking(conn: Connection, ids: list[int]) -> dict[int, tuple[str, int]]:
